@@ -1,0 +1,28 @@
+"""Trackless: remove mail trackers, unwrap tracking links, report what was found.
+
+Public API::
+
+    from trackless import sanitize
+    result = sanitize(html, sender="news@brand.example", recipients=["me@example.org"])
+    result.html, result.remote, result.links, result.badge, result.to_dict()
+"""
+
+from .result import Link, Remote, Result
+from .version import PROTOCOL_VERSION, __version__
+
+__all__ = ["sanitize", "unwrap", "Result", "Remote", "Link", "__version__", "PROTOCOL_VERSION"]
+
+
+def sanitize(html, *, sender=None, recipients=(), allow=(), keep_links=()):
+    """Sanitize mail HTML; see ``trackless.sanitizer.sanitize``."""
+    from .sanitizer import sanitize as _sanitize
+
+    return _sanitize(html, sender=sender, recipients=recipients, allow=allow, keep_links=keep_links)
+
+
+def unwrap(url, *, recipients=()):
+    """Unwrap and clean one link offline; see ``trackless.links.unwrap``."""
+    from .identity import Identity
+    from .links import unwrap as _unwrap
+
+    return _unwrap(url, identity=Identity.of(recipients))

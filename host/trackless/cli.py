@@ -1,0 +1,77 @@
+"""The ``trackless`` command line: an explicit table of sub-commands.
+
+Each sub-command lives in ``trackless/commands/<name>.py`` and exposes
+``add_arguments(parser)`` and ``run(args) -> int``. Modules are imported
+lazily so that ``trackless unwrap`` does not pay for bs4's import.
+
+Exit codes: 0 success, 1 a reported failure (e.g. resolve refused), 2 usage
+or bad input, 3 settings-store problem, 70 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .version import __version__
+
+#: name -> (module, one-line help). Order is the order of ``--help``.
+COMMANDS = {
+    "sanitize": ("trackless.commands.sanitize", "sanitize a mail (.eml/.html/-) and report its trackers"),
+    "unwrap": ("trackless.commands.unwrap", "unwrap tracking links offline and strip tracking parameters"),
+    "resolve": ("trackless.commands.resolve", "resolve an opaque tracking link over the network (on request)"),
+    "allow": ("trackless.commands.allow", "manage the per-domain allowlist"),
+    "install": ("trackless.commands.install", "register the native-messaging host with Thunderbird"),
+    "uninstall": ("trackless.commands.uninstall", "remove what 'trackless install' wrote"),
+    "report": ("trackless.commands.report", "evidence report over .eml, mbox and Maildir"),
+}
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 0, 1, 2, 3, 70
+
+
+def build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | None]:
+    parser = argparse.ArgumentParser(prog="trackless", description="Trackless mail-tracking blocker")
+    parser.add_argument("--version", action="version", version=f"trackless {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    module = None
+    for name, (modname, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == wanted:
+            try:
+                module = importlib.import_module(modname)
+            except ModuleNotFoundError as exc:
+                if exc.name != modname:
+                    raise
+                module = None
+            else:
+                module.add_arguments(p)
+    return parser, module
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, module = build_parser(argv)
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if module is None:
+        print(f"trackless: '{args.command}' is not available in this version", file=sys.stderr)
+        return EXIT_USAGE
+    from .errors import TracklessError
+
+    try:
+        return int(module.run(args) or 0)
+    except TracklessError as exc:
+        print(f"trackless {args.command}: {exc}", file=sys.stderr)
+        return EXIT_STORE if exc.code.startswith("store") else EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

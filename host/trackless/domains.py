@@ -1,0 +1,71 @@
+"""The one module that owns tldextract, always offline.
+
+tldextract downloads the Public Suffix List on first use unless it is built
+with ``suffix_list_urls=()``; Trackless never lets it. The extractor is built
+once per process (its first lookup builds a trie, ~60 ms) and writes no
+cache files (``cache_dir=None``).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+__all__ = ["registrable_domain", "normalize_domain", "is_ip"]
+
+
+@functools.lru_cache(maxsize=1)
+def _extractor():
+    import tldextract  # lazy: ~90 ms of imports
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """``news.brand.co.uk`` -> ``brand.co.uk``; IPs and bare suffixes come back as given."""
+    host = host.strip().rstrip(".").lower()
+    if not host or is_ip(host):
+        return host
+    ext = _extractor()(host)
+    if ext.domain and ext.suffix:
+        return f"{ext.domain}.{ext.suffix}"
+    return host
+
+
+def normalize_domain(text: str) -> str:
+    """Validate and normalise a user-typed domain to its registrable domain.
+
+    Accepts a bare domain or a URL; lower-cases, IDNA-encodes and reduces to
+    the registrable domain. Raises ``ValueError`` with a human message.
+    """
+    raw = text.strip()
+    if "://" in raw:
+        from urllib.parse import urlsplit
+
+        raw = urlsplit(raw).hostname or ""
+    raw = raw.strip().rstrip(".")
+    if not raw:
+        raise ValueError(f"not a domain: {text!r}")
+    try:
+        ascii_host = raw.encode("idna").decode("ascii").lower()
+    except UnicodeError as exc:
+        raise ValueError(f"not a valid domain name: {text!r}") from exc
+    labels = ascii_host.split(".")
+    if len(labels) < 2 or any(
+        not lab or len(lab) > 63 or not all(c.isalnum() or c == "-" for c in lab) or lab.startswith("-") or lab.endswith("-")
+        for lab in labels
+    ):
+        raise ValueError(f"not a valid domain name: {text!r}")
+    reg = registrable_domain(ascii_host)
+    if reg == ascii_host and not _extractor()(ascii_host).domain:
+        raise ValueError(f"{text!r} is a public suffix, not a domain")
+    return reg

@@ -1,0 +1,110 @@
+"""Typed results of sanitizing (frozen dataclasses) and their JSON form.
+
+The JSON form is a contract (``trackless sanitize --json``, the host's
+``sanitize`` action, the add-on): fields are only ever added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["Remote", "Link", "Result", "KINDS", "LINK_STATUSES"]
+
+#: Kinds of remote reference.
+KINDS = ("pixel", "image", "css", "font", "media", "frame", "prefetch", "script", "refresh", "other")
+#: Status of a link after the link engine.
+LINK_STATUSES = ("unchanged", "cleaned", "unwrapped", "opaque")
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One remote reference found in a mail.
+
+    url: the reference as written (entity-decoded, trimmed, not normalised).
+    kind: one of ``KINDS``.
+    action: ``"blocked"`` or ``"allowed"`` (allowed = fetched by the helper later).
+    tracker: judged a tracker (pixel, known vendor, tracking path, token, your address).
+    vendor: the tracker vendor's name when known.
+    reason: why it was classified so (rule id or heuristic, human-readable).
+    identifies_you: the URL carries the reader's address (plain or encoded/hashed).
+    confidence: ``"high"``, ``"medium"`` or ``"low"`` for the tracker verdict.
+    element / attribute: where it was found (``"style"`` for CSS blocks).
+    host / domain: host and registrable domain of the URL ("" if none).
+    token: a per-recipient-looking token seen in the URL, or None.
+    """
+
+    url: str
+    kind: str
+    action: str
+    tracker: bool
+    vendor: str | None
+    reason: str
+    identifies_you: bool
+    confidence: str = "low"
+    element: str = ""
+    attribute: str = ""
+    host: str = ""
+    domain: str = ""
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link and what the link engine made of it.
+
+    original: the href as written (entity-decoded, trimmed).
+    final: the cleaned destination, or None when it cannot be known offline.
+    status: one of ``LINK_STATUSES``.
+    removed: names of the tracking parameters removed (in order).
+    vendor: the wrapper vendor (or the parameter family) when known.
+    identifies_you: the link carries the reader's address (plain, encoded or hashed).
+    rule: id of the rule that decided, or None.
+    chain: intermediate URLs when unwrapped (outermost first, excluding final).
+    """
+
+    original: str
+    final: str | None
+    status: str
+    removed: tuple[str, ...] = ()
+    vendor: str | None = None
+    identifies_you: bool = False
+    rule: str | None = None
+    chain: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["removed"] = list(self.removed)
+        d["chain"] = list(self.chain)
+        return d
+
+
+@dataclass(frozen=True)
+class Result:
+    """What ``trackless.sanitize`` returns.
+
+    html: the sanitized HTML.
+    remote: every remote reference found, in document order.
+    links: every link (``a``/``area`` href) and what was done with it.
+    headers: read-receipt style findings from mail headers (names), if any.
+    """
+
+    html: str
+    remote: tuple[Remote, ...] = ()
+    links: tuple[Link, ...] = ()
+    headers: tuple[str, ...] = field(default=())
+
+    @property
+    def badge(self) -> int:
+        """Number of trackers found: tracking remote references plus tracked links."""
+        trackers = sum(1 for r in self.remote if r.tracker)
+        tracked_links = sum(1 for l in self.links if l.status in ("unwrapped", "opaque") or l.removed)
+        return trackers + tracked_links
+
+    def to_dict(self) -> dict:
+        return {
+            "html": self.html,
+            "remote": [asdict(r) for r in self.remote],
+            "links": [l.to_dict() for l in self.links],
+            "headers": list(self.headers),
+            "badge": self.badge,
+        }
