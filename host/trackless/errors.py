@@ -11,7 +11,10 @@ TracklessError
 ├── StoreError          (store)          settings file problem
 │   └── StoreCorrupt    (store_corrupt)  settings file cannot be parsed; writes refused
 └── NetworkError        (network)        a network feature failed
-    └── RefusedError    (refused)        a URL/address refused by policy (SSRF guard)
+    ├── RefusedError    (refused)        a URL/address refused by policy (SSRF guard)
+    ├── TimeoutNetworkError (timeout)    a per-hop or total time budget ran out
+    ├── RedirectLoopError   (redirect_loop)       a redirect chain came back to a URL
+    └── TooManyRedirectsError (too_many_redirects) more hops than allowed
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "ERROR_CODES", "TracklessError", "InputError", "TooLargeError", "NoHtmlError",
     "RuleError", "StoreError", "StoreCorrupt", "NetworkError", "RefusedError",
+    "TimeoutNetworkError", "RedirectLoopError", "TooManyRedirectsError",
 ]
 
 #: Stable error codes, append-only. code -> meaning.
@@ -35,6 +39,9 @@ ERROR_CODES = {
     "bad_request": "the request is not an object with id and action of the right types",
     "unknown_action": "no such action",
     "internal": "an unexpected error inside the helper",
+    "timeout": "a network request ran out of time",
+    "redirect_loop": "a redirect chain came back to a URL it had already visited",
+    "too_many_redirects": "a redirect chain was longer than allowed",
 }
 
 
@@ -72,3 +79,15 @@ class NetworkError(TracklessError):
 
 class RefusedError(NetworkError):
     code = "refused"
+
+
+class TimeoutNetworkError(NetworkError):
+    code = "timeout"
+
+
+class RedirectLoopError(NetworkError):
+    code = "redirect_loop"
+
+
+class TooManyRedirectsError(NetworkError):
+    code = "too_many_redirects"
