@@ -1,0 +1,47 @@
+"""Host logging: a rotating file under the platform log dir, brief lines on stderr.
+
+File: ``<user_log_dir>/host.log`` (``TRACKLESS_LOG_DIR`` overrides), 1 MiB x 3
+backups, INFO and above, with tracebacks of internal errors. stderr (which
+Thunderbird shows in its Error Console) gets WARNING and above, one line each.
+Mail content is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+__all__ = ["setup_logging", "LOG_FILE"]
+
+LOG_FILE = "host.log"
+
+
+def setup_logging(folder: Path | None = None, *, stderr=None) -> tuple[logging.Logger, Path | None]:
+    """Configure the ``trackless.host`` logger; returns it and the log file (None if unavailable)."""
+    log = logging.getLogger("trackless.host")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for h in list(log.handlers):
+        log.removeHandler(h)
+        h.close()
+    brief = logging.StreamHandler(stderr or sys.stderr)
+    brief.setLevel(logging.WARNING)
+    brief.setFormatter(logging.Formatter("trackless-host: %(message)s"))
+    log.addHandler(brief)
+    path = None
+    try:
+        if folder is None:
+            from ..paths import log_dir
+
+            folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LOG_FILE
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1024 * 1024, backupCount=3, encoding="utf-8")
+    except OSError as exc:
+        log.warning("no log file (%s); logging to stderr only", exc)
+        return log, None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    return log, path

@@ -1,0 +1,72 @@
+"""``trackless-host``: the native-messaging host Thunderbird starts.
+
+Thunderbird runs it as ``trackless-host <manifest path> <extension id>``;
+the arguments are accepted and only logged. stdout carries frames and nothing
+else: before anything else runs, file descriptor 1 is duplicated for the
+frames and then pointed at stderr, so a stray ``print`` (or a C library, or a
+child process) writing to stdout lands in stderr instead of corrupting the
+stream.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import BinaryIO
+
+__all__ = ["main", "claim_stdout"]
+
+
+def claim_stdout() -> BinaryIO:
+    """Return a private binary stream on the real stdout; fd 1 and ``sys.stdout`` now go to stderr."""
+    try:
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+    fd = os.dup(1)
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no usable stderr: at least keep Python-level prints off the stream
+        pass
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import msvcrt
+
+        msvcrt.setmode(fd, os.O_BINARY)
+        msvcrt.setmode(sys.stdin.fileno(), os.O_BINARY)
+    sys.stdout = sys.stderr
+    return os.fdopen(fd, "wb")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = claim_stdout()
+    from ..store import Store
+    from ..version import PROTOCOL_VERSION, __version__
+    from .dispatch import Context
+    from .log import setup_logging
+    from .server import serve
+
+    log, log_path = setup_logging()
+    log.info("trackless-host %s (protocol %s) started, args=%r, log=%s", __version__, PROTOCOL_VERSION, argv[:2], log_path)
+    try:
+        store = Store()
+    except Exception:  # platformdirs failure: still serve ping etc.; store actions report it
+        log.exception("no settings store")
+        store = None
+    ctx = Context(store=store, log=log, host_args=tuple(argv))
+    try:
+        return serve(sys.stdin.buffer, out, ctx)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # pragma: no cover - serve handles per-request failures itself
+        log.exception("the host loop failed")
+        return 70
+    finally:
+        try:
+            out.close()
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
