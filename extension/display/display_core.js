@@ -1,0 +1,266 @@
+// Trackless message display script, part 1: the logic (a classic script, as
+// message display scripts cannot be modules). Defines globalThis.TracklessDisplay.
+// display.js runs it against the real document; the node tests load this file in
+// a vm context and drive it with fakes.
+"use strict";
+
+(function (global) {
+  // How long the display script waits for the background's answer before it
+  // reveals Thunderbird's normal (blocked) view. See lib/timeouts.js.
+  const DISPLAY_TIMEOUT_MS = 5000;
+  const ORIGINAL_ATTR = "data-trackless-original";
+  const HTML_SELECTOR = "div.moz-text-html";
+  const PLAIN_SELECTOR = "div.moz-text-plain, div.moz-text-flowed";
+  const REMOTE_RE = /^\s*(https?:|\/\/)/i;
+
+  // ---- DOM operations (real DOM; exercised in the end-to-end tests) ----
+
+  function findParts(doc) {
+    const html = [...doc.querySelectorAll(HTML_SELECTOR)];
+    if (html.length) return { kind: "html", containers: html };
+    const plain = [...doc.querySelectorAll(PLAIN_SELECTOR)];
+    if (plain.length) return { kind: "plain", containers: plain };
+    return { kind: "none", containers: [] };
+  }
+
+  function remoteImages(containers) {
+    const out = [];
+    for (const c of containers) {
+      for (const img of c.querySelectorAll("img")) {
+        if (REMOTE_RE.test(img.getAttribute("src") || "")) out.push(img);
+      }
+    }
+    return out;
+  }
+
+  // Replace the container's children with the sanitized HTML. The HTML is parsed
+  // in an inert <template> (nothing loads); images of the message's own parts
+  // (mailbox:, imap:, ... URLs, already loaded by Thunderbird) are carried over
+  // as the live nodes, so they keep displaying. One replaceChildren() call: the
+  // container shows either the old or the new content, never a mix.
+  function swapHtml(doc, container, html) {
+    const tpl = doc.createElement("template");
+    tpl.innerHTML = html;
+    const live = new Map();
+    for (const img of container.querySelectorAll("img[src]")) {
+      const src = img.getAttribute("src");
+      if (REMOTE_RE.test(src)) continue;
+      if (!live.has(src)) live.set(src, []);
+      live.get(src).push(img);
+    }
+    for (const img of tpl.content.querySelectorAll("img[src]")) {
+      const list = live.get(img.getAttribute("src"));
+      if (!list || !list.length) continue;
+      const old = list.shift();
+      for (const a of [...old.attributes]) if (!img.hasAttribute(a.name)) old.removeAttribute(a.name);
+      for (const a of [...img.attributes]) {
+        if (old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+      }
+      img.replaceWith(old);
+    }
+    container.replaceChildren(tpl.content);
+  }
+
+  function plainLinks(containers) {
+    const out = [];
+    for (const c of containers) {
+      for (const a of c.querySelectorAll("a[href]")) {
+        if (REMOTE_RE.test(a.getAttribute("href"))) out.push(a);
+      }
+    }
+    return out;
+  }
+
+  // Point plain-text links at their cleaned destination; the original stays in
+  // data-trackless-original. Returns how many links changed.
+  function cleanPlainLinks(anchors, links) {
+    const byOriginal = new Map();
+    for (const l of links) if (l && typeof l.original === "string") byOriginal.set(l.original, l);
+    let changed = 0;
+    for (const a of anchors) {
+      const href = a.getAttribute("href");
+      const l = byOriginal.get(href) || byOriginal.get(href.trim());
+      if (!l || l.status === "opaque" || typeof l.final !== "string" || !l.final || l.final === href) continue;
+      a.setAttribute(ORIGINAL_ATTR, href);
+      a.setAttribute("href", l.final);
+      if (a.textContent === href) a.textContent = l.final;
+      changed += 1;
+    }
+    return changed;
+  }
+
+  function undoLink(doc, original) {
+    let n = 0;
+    for (const a of doc.querySelectorAll(`a[${ORIGINAL_ATTR}]`)) {
+      if (a.getAttribute(ORIGINAL_ATTR) !== original) continue;
+      a.setAttribute("href", original);
+      a.setAttribute("data-trackless-undone", "");
+      n += 1;
+    }
+    return n;
+  }
+
+  function domOps(doc) {
+    return {
+      findParts: () => findParts(doc),
+      remoteImages,
+      partHtml: (c) => c.innerHTML,
+      swapHtml: (c, html) => swapHtml(doc, c, html),
+      plainLinks,
+      cleanPlainLinks,
+      undoLink: (original) => undoLink(doc, original),
+      setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
+      setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
+      reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
+      imageLoaded: (img) => img.complete && img.naturalWidth > 0,
+      onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
+    };
+  }
+
+  // ---- the flow (pure: everything it touches is injected) ----
+
+  // env: {ops, send(msg) -> Promise, now() -> ms, setTimeout, clearTimeout, timeoutMs}
+  function createController(env) {
+    const ops = env.ops;
+    const timeoutMs = env.timeoutMs || DISPLAY_TIMEOUT_MS;
+    const t0 = env.now();
+    let parts = { kind: "none", containers: [] };
+    let originals = []; // the rendered HTML of each part before the first swap
+    let remoteReported = false;
+    let watched = [];
+    let phase = "pending"; // pending -> sanitized | fallback | none
+
+    function withTimeout(promise) {
+      return new Promise((resolve) => {
+        const timer = env.setTimeout(
+          () => resolve({ ok: false, error: { code: "timeout", message: `no answer within ${timeoutMs} ms` }, timedOut: true }),
+          timeoutMs,
+        );
+        Promise.resolve(promise).then(
+          (v) => {
+            env.clearTimeout(timer);
+            resolve(v && typeof v === "object" ? v : { ok: false, error: { code: "no_answer", message: "no answer" } });
+          },
+          (e) => {
+            env.clearTimeout(timer);
+            resolve({ ok: false, error: { code: "internal", message: String((e && e.message) || e) } });
+          },
+        );
+      });
+    }
+
+    function finish(state) {
+      phase = state;
+      ops.setState(state);
+      ops.reveal();
+      if (state === "sanitized") {
+        const ms = env.now() - t0;
+        ops.setTiming(ms);
+        env.send({ command: "display.shown", timingMs: ms }).catch(() => {});
+      }
+    }
+
+    function fail(reply) {
+      finish("fallback");
+      // The background already knows (and shows) why, unless it never answered.
+      if (reply.timedOut || reply.error.code === "swap") {
+        env.send({ command: "display.failed", error: reply.error }).catch(() => {});
+      }
+    }
+
+    function checkRemote() {
+      if (remoteReported) return;
+      if (watched.some((img) => ops.imageLoaded(img))) {
+        remoteReported = true;
+        env.send({ command: "display.remoteAllowed" }).catch(() => {});
+      }
+    }
+
+    async function sanitizeHtml(htmls) {
+      const reply = await withTimeout(env.send({ command: "display.sanitize", parts: htmls }));
+      if (!reply.ok) return fail(reply);
+      if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
+        return fail({ error: { code: "swap", message: "answer does not match the message parts" } });
+      }
+      try {
+        parts.containers.forEach((c, i) => ops.swapHtml(c, reply.parts[i]));
+      } catch (e) {
+        return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
+      }
+      finish("sanitized");
+    }
+
+    async function cleanPlain() {
+      const anchors = ops.plainLinks(parts.containers);
+      const urls = [...new Set(anchors.map((a) => a.getAttribute("href")))];
+      const reply = await withTimeout(env.send({ command: "display.unwrap", urls }));
+      if (!reply.ok) return fail(reply);
+      try {
+        ops.cleanPlainLinks(anchors, Array.isArray(reply.links) ? reply.links : []);
+      } catch (e) {
+        return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
+      }
+      finish("sanitized");
+    }
+
+    // Called once the DOM is parsed (DOMContentLoaded).
+    async function run() {
+      try {
+        parts = ops.findParts();
+        if (parts.kind === "html") {
+          watched = ops.remoteImages(parts.containers);
+          for (const img of watched) ops.onImageLoad(img, checkRemote);
+          originals = parts.containers.map((c) => ops.partHtml(c));
+          checkRemote();
+          await sanitizeHtml(originals);
+        } else if (parts.kind === "plain") {
+          await cleanPlain();
+        } else {
+          env.send({ command: "display.none" }).catch(() => {});
+          finish("none");
+        }
+      } catch (e) {
+        fail({ error: { code: "swap", message: String((e && e.message) || e) } });
+      }
+    }
+
+    // Commands from the background (tabs.sendMessage).
+    async function onCommand(msg) {
+      if (!msg || typeof msg.command !== "string") return undefined;
+      if (msg.command === "undoLink" && typeof msg.original === "string") {
+        const count = ops.undoLink(msg.original);
+        return { ok: count > 0, count };
+      }
+      if (msg.command === "rerender" && parts.kind === "html") {
+        const reply = await withTimeout(env.send({ command: "display.sanitize", parts: originals }));
+        if (!reply.ok || !Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
+          return { ok: false, error: reply.error || { code: "swap", message: "parts mismatch" } };
+        }
+        parts.containers.forEach((c, i) => ops.swapHtml(c, reply.parts[i]));
+        finish("sanitized");
+        return { ok: true };
+      }
+      return undefined;
+    }
+
+    return {
+      run,
+      onCommand,
+      checkRemote,
+      get phase() {
+        return phase;
+      },
+    };
+  }
+
+  global.TracklessDisplay = {
+    DISPLAY_TIMEOUT_MS,
+    ORIGINAL_ATTR,
+    createController,
+    domOps,
+    findParts,
+    swapHtml,
+    cleanPlainLinks,
+    undoLink,
+  };
+})(globalThis);

@@ -1,0 +1,346 @@
+// The background's logic, with `messenger` and the native client injected so
+// that node tests drive it with fakes. background.js wires the real ones.
+
+import { partiesOf, singleMessage } from "./addresses.js";
+import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
+import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
+import { PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS } from "./timeouts.js";
+
+export const HOST_NAME = "trackless";
+export const SCRIPT_ID = "trackless-display";
+export const DISPLAY_SCRIPT = Object.freeze({
+  id: SCRIPT_ID,
+  js: ["display/display_core.js", "display/display.js"],
+  css: ["display/hide.css"],
+  runAt: "document_start",
+});
+export const MENU_RESOLVE = "trackless-resolve";
+export const INSTALL_FIX =
+  "Install the helper: run `trackless install` (from the Trackless Python package) or install/install.sh, then press “Check again”.";
+
+// Register the display script; a restarted background finds its earlier
+// registration still there (registering an existing id throws), so replace it.
+export async function registerDisplayScript(sm) {
+  const existing = await sm.getRegisteredScripts({ ids: [SCRIPT_ID] });
+  if (existing && existing.length) await sm.unregisterScripts({ ids: [SCRIPT_ID] });
+  try {
+    await sm.registerScripts([{ ...DISPLAY_SCRIPT }]);
+  } catch (e) {
+    // Lost a race with another start-up: the id exists now. Replace it once more.
+    await sm.unregisterScripts({ ids: [SCRIPT_ID] });
+    await sm.registerScripts([{ ...DISPLAY_SCRIPT }]);
+  }
+}
+
+// One report for a message whose HTML came in several parts.
+export function mergeResults(results) {
+  if (results.length === 1) return results[0];
+  const merged = { html: "", remote: [], links: [], headers: [], badge: 0 };
+  for (const r of results) {
+    merged.remote.push(...(Array.isArray(r.remote) ? r.remote : []));
+    merged.links.push(...(Array.isArray(r.links) ? r.links : []));
+    for (const h of Array.isArray(r.headers) ? r.headers : []) if (!merged.headers.includes(h)) merged.headers.push(h);
+    merged.badge += countOf(r);
+  }
+  return merged;
+}
+
+export function createBackground({ messenger, client, now = () => Date.now(), log = () => {} }) {
+  const records = new Map(); // tabId -> {gen, kind, state, result, undone, remoteAllowed, timingMs}
+  const base = messenger.runtime.getURL("");
+
+  function record(tabId) {
+    let r = records.get(tabId);
+    if (!r) {
+      r = { gen: 0, kind: null, state: { kind: "none" }, result: null, undone: [], remoteAllowed: false, timingMs: null };
+      records.set(tabId, r);
+    }
+    return r;
+  }
+
+  async function showBadge(tabId) {
+    const r = records.get(tabId);
+    if (!r) return;
+    const state = r.state.kind === "done" ? { ...r.state, remoteAllowed: r.remoteAllowed } : r.state;
+    const b = badgeFor(state);
+    const mda = messenger.messageDisplayAction;
+    try {
+      await Promise.all([
+        mda.setBadgeText({ tabId, text: b.text }),
+        mda.setBadgeBackgroundColor({ tabId, color: b.color }),
+        mda.setTitle({ tabId, title: b.title }),
+      ]);
+    } catch (e) {
+      log(`badge for tab ${tabId}: ${e.message || e}`); // the tab went away
+    }
+  }
+
+  function setState(tabId, gen, state, extra = {}) {
+    const r = record(tabId);
+    if (gen !== r.gen) return false; // a newer message is displayed in this tab
+    r.state = state;
+    Object.assign(r, extra);
+    showBadge(tabId);
+    return true;
+  }
+
+  // A new message is displayed in the tab: forget the old one's report.
+  function begin(tabId, kind) {
+    const r = record(tabId);
+    r.gen += 1;
+    r.kind = kind;
+    r.result = null;
+    r.undone = [];
+    r.remoteAllowed = false;
+    r.timingMs = null;
+    r.state = { kind: "pending" };
+    showBadge(tabId);
+    return r.gen;
+  }
+
+  async function partiesFor(tabId) {
+    try {
+      return partiesOf(singleMessage(await messenger.messageDisplay.getDisplayedMessages(tabId)));
+    } catch (e) {
+      log(`displayed message of tab ${tabId}: ${e.message || e}`);
+      return { from: "", to: [] };
+    }
+  }
+
+  function tabOf(sender) {
+    return sender && sender.tab && Number.isInteger(sender.tab.id) ? sender.tab.id : null;
+  }
+
+  function requireTab(msg) {
+    if (!Number.isInteger(msg.tabId)) throw new HostError("bad_request", "tabId missing");
+    return msg.tabId;
+  }
+
+  function hostCall(action, params, opts) {
+    return client.request(action, params, opts);
+  }
+
+  // The explicit command table. `from`: who may send it ("display" = the message
+  // display script in a tab, "page" = the add-on's own popup/options/resolve pages).
+  const commands = {
+    // {parts: [html, ...]}: the rendered HTML of each div.moz-text-html (usually one).
+    "display.sanitize": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const gen = begin(tabId, "html");
+        const parts = Array.isArray(msg.parts) ? msg.parts : typeof msg.html === "string" ? [msg.html] : null;
+        if (!parts || !parts.length || !parts.every((p) => typeof p === "string")) {
+          const error = { code: "bad_request", message: "parts missing" };
+          setState(tabId, gen, stateForError(error));
+          return { ok: false, error };
+        }
+        const { from, to } = await partiesFor(tabId);
+        try {
+          const results = await Promise.all(
+            parts.map((html) => hostCall("sanitize", { html, from, to }, { timeoutMs: SANITIZE_TIMEOUT_MS })),
+          );
+          for (const r of results) {
+            if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
+          }
+          const result = mergeResults(results);
+          const count = countOf(result);
+          setState(tabId, gen, { kind: "done", count }, { result });
+          return { ok: true, parts: results.map((r) => r.html), count };
+        } catch (e) {
+          setState(tabId, gen, stateForError(e));
+          return { ok: false, error: errorInfo(e) };
+        }
+      },
+    },
+    "display.unwrap": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const gen = begin(tabId, "plain");
+        const urls = Array.isArray(msg.urls) ? msg.urls.filter((u) => typeof u === "string") : [];
+        if (!urls.length) {
+          setState(tabId, gen, { kind: "done", count: 0 }, { result: { links: [] } });
+          return { ok: true, links: [], count: 0 };
+        }
+        try {
+          const { to } = await partiesFor(tabId);
+          const result = await hostCall("unwrap", { urls, to }, { timeoutMs: SANITIZE_TIMEOUT_MS });
+          const links = Array.isArray(result.links) ? result.links : [];
+          const count = countLinks(links);
+          setState(tabId, gen, { kind: "done", count }, { result: { links } });
+          return { ok: true, links, count };
+        } catch (e) {
+          setState(tabId, gen, stateForError(e));
+          return { ok: false, error: errorInfo(e) };
+        }
+      },
+    },
+    "display.none": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const gen = begin(tabId, null);
+        setState(tabId, gen, { kind: "none" });
+        return { ok: true };
+      },
+    },
+    "display.remoteAllowed": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const r = record(tabId);
+        r.remoteAllowed = true;
+        showBadge(tabId);
+        return { ok: true };
+      },
+    },
+    // The display script gave up waiting (DISPLAY_TIMEOUT_MS) or could not swap.
+    "display.failed": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const r = record(tabId);
+        if (r.state.kind === "pending" || r.state.kind === "done") {
+          const info = msg.error && typeof msg.error.code === "string" ? msg.error : { code: "display", message: "display failed" };
+          r.state = stateForError(info);
+          showBadge(tabId);
+        }
+        return { ok: true };
+      },
+    },
+    "display.shown": {
+      from: "display",
+      async run(msg, sender) {
+        const r = record(tabOf(sender));
+        if (Number.isFinite(msg.timingMs)) r.timingMs = msg.timingMs;
+        return { ok: true };
+      },
+    },
+
+    report: {
+      from: "page",
+      async run(msg) {
+        const r = records.get(requireTab(msg));
+        if (!r || r.state.kind === "none") return { ok: true, record: null };
+        const state = r.state.kind === "done" ? { ...r.state, remoteAllowed: r.remoteAllowed } : r.state;
+        return { ok: true, record: { kind: r.kind, state, result: r.result, undone: [...r.undone], timingMs: r.timingMs } };
+      },
+    },
+    allowImages: {
+      from: "page",
+      async run(msg) {
+        const tabId = requireTab(msg);
+        if (typeof msg.domain !== "string" || !msg.domain) throw new HostError("bad_request", "domain missing");
+        await hostCall("allowlist.add", { domain: msg.domain, images: true });
+        await messenger.tabs.sendMessage(tabId, { command: "rerender" });
+        return { ok: true };
+      },
+    },
+    undoLink: {
+      from: "page",
+      async run(msg) {
+        const tabId = requireTab(msg);
+        if (typeof msg.original !== "string") throw new HostError("bad_request", "original missing");
+        const answer = await messenger.tabs.sendMessage(tabId, { command: "undoLink", original: msg.original });
+        if (!answer || !answer.ok) throw new HostError("not_found", "link not found in the displayed message");
+        const r = record(tabId);
+        if (!r.undone.includes(msg.original)) r.undone.push(msg.original);
+        return { ok: true, count: answer.count };
+      },
+    },
+    status: {
+      from: "page",
+      async run() {
+        try {
+          const result = await hostCall("ping", {}, { timeoutMs: PING_TIMEOUT_MS });
+          return { ok: true, result };
+        } catch (e) {
+          return { ok: false, error: errorInfo(e), fix: INSTALL_FIX };
+        }
+      },
+    },
+    resolve: {
+      from: "page",
+      async run(msg) {
+        if (typeof msg.url !== "string") throw new HostError("bad_request", "url missing");
+        try {
+          return { ok: true, result: await hostCall("resolve", { url: msg.url }, { timeoutMs: RESOLVE_TIMEOUT_MS }) };
+        } catch (e) {
+          const error = errorInfo(e);
+          if (error.code === UNKNOWN_ACTION) {
+            error.message =
+              "Resolving tracking links is not available: the installed Trackless helper does not offer it yet. " +
+              "Update the helper (then run `trackless install` again) to use it.";
+          }
+          return { ok: false, error };
+        }
+      },
+    },
+  };
+  // Thin pass-throughs to the host for the options page.
+  for (const action of ["allowlist.get", "allowlist.add", "allowlist.remove", "settings.get", "settings.set"]) {
+    commands[action] = {
+      from: "page",
+      async run(msg) {
+        const { command, ...params } = msg;
+        return { ok: true, result: await hostCall(action, params) };
+      },
+    };
+  }
+
+  function senderKind(sender) {
+    if (!sender || sender.id !== messenger.runtime.id) return null;
+    if (typeof sender.url === "string" && sender.url.startsWith(base)) return "page";
+    if (tabOf(sender) !== null) return "display";
+    return null;
+  }
+
+  // The one runtime.onMessage listener. Returns a Promise for known commands
+  // (every reply is {ok: true, ...} or {ok: false, error: {code, message}}),
+  // undefined for anything else.
+  function onMessage(msg, sender) {
+    if (!msg || typeof msg !== "object" || typeof msg.command !== "string") return undefined;
+    const cmd = Object.prototype.hasOwnProperty.call(commands, msg.command) ? commands[msg.command] : null;
+    if (!cmd) return Promise.resolve({ ok: false, error: { code: "unknown_command", message: msg.command } });
+    if (senderKind(sender) !== cmd.from) {
+      return Promise.resolve({ ok: false, error: { code: "forbidden", message: `${msg.command} is not accepted from this sender` } });
+    }
+    return cmd.run(msg, sender).catch((e) => ({ ok: false, error: errorInfo(e) }));
+  }
+
+  async function onMenuClicked(info, tab) {
+    if (info.menuItemId !== MENU_RESOLVE || !info.linkUrl) return;
+    const url = `${base}resolve/resolve.html?url=${encodeURIComponent(info.linkUrl)}`;
+    await messenger.windows.create({ url, type: "popup", width: 560, height: 320 });
+  }
+
+  // Listeners are added synchronously (an MV3 background must do so on its
+  // first run to receive the events that woke it); the rest is async.
+  function start() {
+    messenger.runtime.onMessage.addListener(onMessage);
+    messenger.tabs.onRemoved.addListener((tabId) => records.delete(tabId));
+    messenger.menus.onClicked.addListener((info, tab) => {
+      onMenuClicked(info, tab).catch((e) => log(`menu: ${e.message || e}`));
+    });
+    const ready = (async () => {
+      try {
+        // After a background restart the item may exist already: that error arrives
+        // through runtime.lastError in the callback, which reads it (and so keeps it quiet).
+        messenger.menus.create({ id: MENU_RESOLVE, title: "Resolve tracking link…", contexts: ["link"] }, () => {
+          const err = messenger.runtime.lastError;
+          if (err) log(`menu: ${err.message || err}`);
+        });
+      } catch (e) {
+        log(`menu: ${e.message || e}`);
+      }
+      await registerDisplayScript(messenger.scripting.messageDisplay);
+    })();
+    // Open the persistent port now, so that the first mail does not wait for the
+    // helper to start.
+    hostCall("ping", {}, { timeoutMs: PING_TIMEOUT_MS }).catch((e) => log(`helper: ${e.code}: ${e.message}`));
+    return ready;
+  }
+
+  return { start, onMessage, commands, records, onMenuClicked };
+}
