@@ -183,7 +183,7 @@ def chunk_bodies(text: str, rid, limit: int = MAX_FRAME_BODY) -> list[bytes]:
     worst = 10**12  # room for the counters' digits, whatever n turns out to be
     envelope = len(to_utf8(dumps({"id": rid, "chunk": worst, "chunks": worst, "data": ""})))
     budget = limit - envelope  # bytes for the escaped data string, quotes excluded
-    if budget < 64:
+    if budget < 16:
         raise ValueError("the reply id is too long to chunk the reply")
     slices, pos, end = [], 0, len(text)
     while pos < end:
