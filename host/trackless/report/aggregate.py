@@ -1,0 +1,203 @@
+"""Per sender over time and overall: a streaming, pure accumulator.
+
+``Aggregator.add(findings)`` folds one mail in; ``Aggregator.summary()``
+returns a frozen ``Summary``. The state grows with the number of distinct
+senders, vendors, hosts and months, never with the number of mails.
+
+Definitions (also in docs/report-schema.md):
+- a mail "with trackers" has at least one tracker (remote reference judged a
+  tracker) or one tracked link; read-receipt requests are counted apart;
+- a vendor is counted from trackers and tracked links that name one;
+- tracker hosts are the hosts of trackers and of tracked links;
+- a sender's third-party hosts are all remote-content and tracked-link hosts
+  whose registrable domain is not the sender's registrable domain;
+- months are UTC months of the Date header; mails with no usable Date are
+  counted under "unknown" and do not move first/last seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analyse import MailFindings
+
+__all__ = ["Count", "MonthStat", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
+
+UNKNOWN_MONTH = "unknown"
+NO_SENDER = "(no sender)"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A name seen in ``mails`` distinct mails, ``refs`` times in all."""
+
+    name: str
+    mails: int
+    refs: int
+
+
+@dataclass(frozen=True)
+class MonthStat:
+    month: str  # "YYYY-MM" or "unknown"
+    mails: int
+    with_trackers: int
+
+
+@dataclass(frozen=True)
+class SenderSummary:
+    sender: str
+    domain: str
+    mails: int
+    with_trackers: int
+    trackers: int
+    tracked_links: int
+    identifies_you: int
+    read_receipts: int
+    vendors: tuple[Count, ...]
+    third_party_hosts: tuple[Count, ...]
+    first_seen: str | None
+    last_seen: str | None
+    months: tuple[MonthStat, ...]
+
+    @property
+    def share(self) -> float:
+        return self.with_trackers / self.mails if self.mails else 0.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    mails: int
+    with_trackers: int
+    trackers: int
+    tracked_links: int
+    identifies_you: int
+    read_receipts: int
+    plain_text: int
+    html: int
+    first_seen: str | None
+    last_seen: str | None
+    senders: tuple[SenderSummary, ...]
+    top_vendors: tuple[Count, ...]
+    top_hosts: tuple[Count, ...]
+    months: tuple[MonthStat, ...]
+
+    @property
+    def share(self) -> float:
+        return self.with_trackers / self.mails if self.mails else 0.0
+
+
+class _Counter:
+    __slots__ = ("mails", "refs")
+
+    def __init__(self):
+        self.mails: dict[str, int] = {}
+        self.refs: dict[str, int] = {}
+
+    def add_mail(self, names: list[str]) -> None:
+        for n in names:
+            self.refs[n] = self.refs.get(n, 0) + 1
+        for n in set(names):
+            self.mails[n] = self.mails.get(n, 0) + 1
+
+    def top(self, limit: int | None = None) -> tuple[Count, ...]:
+        items = sorted(self.mails, key=lambda n: (-self.mails[n], -self.refs[n], n))
+        if limit is not None:
+            items = items[:limit]
+        return tuple(Count(n, self.mails[n], self.refs[n]) for n in items)
+
+
+@dataclass
+class _Sender:
+    domain: str
+    mails: int = 0
+    with_trackers: int = 0
+    trackers: int = 0
+    tracked_links: int = 0
+    identifies_you: int = 0
+    read_receipts: int = 0
+    first: str | None = None
+    last: str | None = None
+    vendors: _Counter = field(default_factory=_Counter)
+    hosts: _Counter = field(default_factory=_Counter)
+    months: dict = field(default_factory=dict)
+
+
+def _month(f: MailFindings) -> str:
+    return f.date_utc[:7] if f.date_utc else UNKNOWN_MONTH
+
+
+def _months(d: dict) -> tuple[MonthStat, ...]:
+    keys = sorted(k for k in d if k != UNKNOWN_MONTH) + ([UNKNOWN_MONTH] if UNKNOWN_MONTH in d else [])
+    return tuple(MonthStat(k, d[k][0], d[k][1]) for k in keys)
+
+
+def _span(first, last, date):
+    if date is None:
+        return first, last
+    return (date if first is None or date < first else first), (date if last is None or date > last else last)
+
+
+class Aggregator:
+    """Fold ``MailFindings`` one at a time; ``summary()`` at any point."""
+
+    def __init__(self, *, top: int = 20):
+        self.top = top
+        self._senders: dict[str, _Sender] = {}
+        self._vendors = _Counter()
+        self._hosts = _Counter()
+        self._months: dict[str, list[int]] = {}
+        self.mails = self.with_trackers = self.trackers = self.tracked_links = 0
+        self.identifies_you = self.read_receipts = self.plain_text = self.html = 0
+        self.first: str | None = None
+        self.last: str | None = None
+
+    def add(self, f: MailFindings) -> None:
+        key = f.sender or NO_SENDER
+        s = self._senders.get(key)
+        if s is None:
+            s = self._senders[key] = _Sender(domain=f.sender_domain)
+        tracked = f.tracked
+        vendors = [t.vendor for t in f.trackers if t.vendor] + [l.vendor for l in f.links if l.vendor]
+        hosts = [t.host for t in f.trackers if t.host] + [l.host for l in f.links if l.host]
+        third = ([t.host for t in f.trackers if t.third_party and t.host]
+                 + [l.host for l in f.links if l.third_party and l.host]
+                 + [o.host for o in f.other_remote if o.third_party and o.host])
+        month = _month(f)
+        for target in (s, self):
+            target.mails += 1
+            target.with_trackers += tracked
+            target.trackers += len(f.trackers)
+            target.tracked_links += len(f.links)
+            target.identifies_you += f.identifies_you
+            target.read_receipts += bool(f.read_receipts)
+            target.first, target.last = _span(target.first, target.last, f.date_utc)
+        s.vendors.add_mail(vendors)
+        s.hosts.add_mail(third)
+        m = s.months.setdefault(month, [0, 0])
+        m[0] += 1
+        m[1] += tracked
+        self._vendors.add_mail(vendors)
+        self._hosts.add_mail(hosts)
+        m = self._months.setdefault(month, [0, 0])
+        m[0] += 1
+        m[1] += tracked
+        self.plain_text += f.has_text
+        self.html += f.has_html
+
+    def summary(self) -> Summary:
+        senders = []
+        for name, s in self._senders.items():
+            senders.append(SenderSummary(
+                sender=name, domain=s.domain, mails=s.mails, with_trackers=s.with_trackers, trackers=s.trackers,
+                tracked_links=s.tracked_links, identifies_you=s.identifies_you, read_receipts=s.read_receipts,
+                vendors=s.vendors.top(), third_party_hosts=s.hosts.top(), first_seen=s.first, last_seen=s.last,
+                months=_months(s.months),
+            ))
+        senders.sort(key=lambda x: (-x.mails, -x.with_trackers, x.sender))
+        return Summary(
+            mails=self.mails, with_trackers=self.with_trackers, trackers=self.trackers,
+            tracked_links=self.tracked_links, identifies_you=self.identifies_you, read_receipts=self.read_receipts,
+            plain_text=self.plain_text, html=self.html, first_seen=self.first, last_seen=self.last,
+            senders=tuple(senders), top_vendors=self._vendors.top(self.top), top_hosts=self._hosts.top(self.top),
+            months=_months(self._months),
+        )

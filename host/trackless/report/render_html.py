@@ -1,0 +1,261 @@
+"""Self-contained HTML report: one file, inline CSS, charts as inline SVG.
+
+The page makes no network request and needs no script: no remote asset, no
+``<script>``, no ``<a href>`` to anything but in-page anchors, URLs from mails
+shown as text only. A Content-Security-Policy ``<meta>`` (``default-src
+'none'``) is the second line of defence. Everything from a mail is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Iterable, Iterator
+
+from .aggregate import Count, MonthStat, SenderSummary, Summary
+from .analyse import MailFindings
+from .meta import ReportMeta
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text,
+                    link_status_text, pct, plural, visible)
+
+__all__ = ["mail", "document", "bar_chart", "month_chart", "CSP"]
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; form-action 'none'"
+
+_CSS = """
+:root{--ink:#1d2430;--muted:#5b6576;--line:#d9dee7;--bad:#b3261e;--warn:#b35c00;--ok:#2e7d32;--bg:#fff;--soft:#f4f6f9;--bar:#c9d3e3;--barhot:#b3261e}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg);margin:0 auto;max-width:1100px;padding:24px}
+h1{font-size:1.7em;margin:.2em 0}h2{border-bottom:2px solid var(--line);padding-bottom:.2em;margin-top:2em}
+h3{margin:1.4em 0 .4em}
+table{border-collapse:collapse;margin:.5em 0 1em;width:100%}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:var(--soft);font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;background:var(--soft);padding:0 3px;border-radius:3px}
+.muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn)}.ok{color:var(--ok)}
+.mail{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:16px 0;page-break-inside:avoid}
+.mail h3{margin-top:.6em}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:.4em 0}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+ol.urls li{margin:2px 0}
+.charts{display:flex;flex-wrap:wrap;gap:24px}
+.chart{flex:1 1 480px}
+svg text{font:12px system-ui,sans-serif;fill:var(--ink)}
+.note{background:var(--soft);border-left:4px solid var(--warn);padding:6px 12px}
+@media print{body{max-width:none}.mail{break-inside:avoid}}
+"""
+
+
+def e(s) -> str:
+    return escape(visible(s if isinstance(s, str) else str(s)), quote=True)
+
+
+def c(s: str | None) -> str:
+    return f"<code>{e(s)}</code>" if s else "–"
+
+
+def _table(head: list[str], rows: Iterable[list[str]], numeric: set[int] = frozenset()) -> str:
+    th = "".join(f'<th{" class=n" if i in numeric else ""}>{h}</th>' for i, h in enumerate(head))
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{v}</td>' for i, v in enumerate(r)) + "</tr>\n"
+        for r in rows
+    )
+    return f"<table><thead><tr>{th}</tr></thead><tbody>\n{body}</tbody></table>\n"
+
+
+def bar_chart(senders: tuple[SenderSummary, ...], limit: int = 15) -> str:
+    """Horizontal bars per sender: all mails (light) and mails with trackers (dark)."""
+    rows = senders[:limit]
+    if not rows:
+        return "<p class=muted>No mails.</p>"
+    top = max(x.mails for x in rows) or 1
+    label_w, bar_w, row_h = 260, 300, 22
+    h = row_h * len(rows) + 30
+    parts = [f'<svg role="img" aria-label="Mails with trackers per sender" width="{label_w + bar_w + 110}" '
+             f'height="{h}" viewBox="0 0 {label_w + bar_w + 110} {h}">']
+    for i, x in enumerate(rows):
+        y = 10 + i * row_h
+        name = x.sender if len(x.sender) <= 38 else x.sender[:36] + "…"
+        full = round(bar_w * x.mails / top)
+        hot = round(bar_w * x.with_trackers / top)
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{e(name)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(full, 1)}" height="{row_h - 6}" fill="#c9d3e3">'
+                     f'<title>{e(x.sender)}: {x.mails} mails</title></rect>')
+        if hot:
+            parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{hot}" height="{row_h - 6}" fill="#b3261e">'
+                         f'<title>{e(x.sender)}: {x.with_trackers} with trackers</title></rect>')
+        parts.append(f'<text x="{label_w + full + 6}" y="{y + 14}">{x.with_trackers}/{x.mails} '
+                     f'({pct(x.with_trackers, x.mails)})</text>')
+    parts.append(f'<text x="{label_w}" y="{h - 4}" class="muted">dark: with trackers · light: all mails</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def month_chart(months: tuple[MonthStat, ...]) -> str:
+    """Columns per month: all mails (light) and mails with trackers (dark)."""
+    if not months:
+        return "<p class=muted>No mails.</p>"
+    top = max(m.mails for m in months) or 1
+    col_w, gap, plot_h, left = 28, 10, 160, 36
+    w = left + len(months) * (col_w + gap) + 10
+    h = plot_h + 60
+    parts = [f'<svg role="img" aria-label="Mails with trackers per month" width="{w}" height="{h}" '
+             f'viewBox="0 0 {w} {h}">',
+             f'<line x1="{left - 4}" y1="{plot_h + 10}" x2="{w - 5}" y2="{plot_h + 10}" stroke="#5b6576"/>',
+             f'<text x="{left - 8}" y="16" text-anchor="end">{top}</text>',
+             f'<text x="{left - 8}" y="{plot_h + 10}" text-anchor="end">0</text>']
+    for i, m in enumerate(months):
+        x = left + i * (col_w + gap)
+        full = round(plot_h * m.mails / top)
+        hot = round(plot_h * m.with_trackers / top)
+        base = plot_h + 10
+        parts.append(f'<rect x="{x}" y="{base - full}" width="{col_w}" height="{full}" fill="#c9d3e3">'
+                     f'<title>{e(m.month)}: {m.mails} mails</title></rect>')
+        if hot:
+            parts.append(f'<rect x="{x}" y="{base - hot}" width="{col_w}" height="{hot}" fill="#b3261e">'
+                         f'<title>{e(m.month)}: {m.with_trackers} with trackers</title></rect>')
+        parts.append(f'<text x="{x + col_w / 2}" y="{base + 14}" text-anchor="middle" '
+                     f'transform="rotate(40 {x + col_w / 2} {base + 14})">{e(m.month)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
+    if not items:
+        return "none"
+    shown = ", ".join(f"{e(x.name)} ({x.mails})" for x in items[:limit])
+    more = len(items) - limit
+    return shown + (f", and {more} more" if more > 0 else "")
+
+
+def mail(index: int, f: MailFindings) -> str:
+    subject = e(f.subject) or "(no subject)"
+    verdict = []
+    if f.trackers:
+        verdict.append(plural(len(f.trackers), "tracker"))
+    if f.links:
+        verdict.append(plural(len(f.links), "tracked link"))
+    if f.read_receipts:
+        verdict.append("asks for a read receipt")
+    if f.identifies_you:
+        verdict.append('<span class=bad>identifies you</span>')
+    out = [f'<section class="mail" id="mail-{index}">', f"<h3>{index}. {subject}</h3>", '<dl class="facts">']
+    facts = [
+        ("Date", f"{fmt_date(f.date_utc)} <span class=muted>(header: {c(f.date) if f.date else 'none'})</span>"),
+        ("From", c(f.sender) if f.sender else "unknown"),
+        ("Message-ID", c(f.message_id) if f.message_id else "none"),
+        ("Source", c(f.origin)),
+        ("Plain-text alternative", "yes" if f.has_text else "no"),
+        ("Read-receipt headers", ", ".join(c(h) for h in f.read_receipts) if f.read_receipts else "none"),
+        ("Links in the mail", str(f.links_total)),
+        ("Verdict", ", ".join(verdict) if verdict else '<span class=ok>no tracking found</span>'),
+    ]
+    out += [f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts]
+    out.append("</dl>")
+    if f.trackers:
+        out.append(f"<h4>Trackers ({len(f.trackers)})</h4>")
+        out.append(_table(
+            ["#", "Kind", "URL", "Host", "Registrable domain", "Vendor", "Why", "Per-recipient token", "Identifies you"],
+            ([str(i), e(KIND_WORDS.get(t.kind, t.kind)), c(t.url), c(t.host),
+              e(t.domain) + (" <span class=warn>(third party)</span>" if t.third_party else " (sender's domain)"),
+              e(t.vendor) or "unknown", f"{e(t.reason)} <span class=muted>(confidence: {e(t.confidence)})</span>",
+              c(t.token) if t.token else "none visible",
+              f'<span class=bad>{e(identifies_text(True, t.identifies_how))}</span>' if t.identifies_you else "no"]
+             for i, t in enumerate(f.trackers, 1)),
+        ))
+    if f.links:
+        out.append(f"<h4>Tracked links ({len(f.links)})</h4>")
+        rows = []
+        for i, l in enumerate(f.links, 1):
+            via = "".join(f"<br><span class=muted>via</span> {c(x)}" for x in l.chain)
+            dest = (c(l.destination) if l.destination is not None and l.status != "opaque"
+                    else f"<span class=warn>{e(destination_text(l))}</span>")
+            rows.append([
+                str(i), c(l.original) + via, c(l.host),
+                e(link_status_text(l)) + (" (plain-text part)" if l.in_text else ""),
+                e(l.vendor) or "unknown", dest,
+                ", ".join(c(f"{n}={v}") for n, v in l.tracking_params) or "none",
+                f'<span class=bad>{e(identifies_text(True, l.identifies_how))}</span>' if l.identifies_you else "no",
+            ])
+        out.append(_table(["#", "Link as in the mail", "Link host", "Type", "Wrapper vendor", "Destination",
+                           "Tracking parameters", "Identifies you"], rows))
+    if f.other_remote:
+        shown = ", ".join(f"{e(o.kind)} from {c(o.host)}" for o in f.other_remote[:20])
+        more = f", and {len(f.other_remote) - 20} more" if len(f.other_remote) > 20 else ""
+        out.append(f"<p><b>Other remote content ({len(f.other_remote)}, not judged trackers):</b> {shown}{more}</p>")
+    out.append("</section>\n")
+    return "\n".join(out)
+
+
+def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterator[str]:
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+           '<meta name="referrer" content="no-referrer">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           "<title>Trackless evidence report</title>", f"<style>{_CSS}</style></head><body>",
+           "<h1>Trackless evidence report</h1>"]
+    dns_note = " (only DNS CNAME records were looked up, as asked with <code>--dns</code>)" if meta.dns is not None else ""
+    out.append(f"<p>Generated {e(fmt_date(meta.generated))} by trackless {e(meta.version)} from the mails "
+               f"themselves, offline: no remote content was loaded and no link was followed{dns_note}.</p>")
+    out.append("<p>Sources: " + ", ".join(c(p) for p in meta.sources) + ".</p>")
+    if meta.readers:
+        out.append("<p>Reader addresses given with <code>--to</code>: " + ", ".join(c(r) for r in meta.readers)
+                   + ". Each mail's own recipients (To, Cc, Delivered-To) also count as the reader.</p>")
+    if meta.redacted:
+        out.append('<p class="note">This report is <b>redacted</b>: the reader\'s addresses and per-recipient '
+                   "tokens are replaced by stable placeholders (<code>[reader-N]</code>, <code>[token-N]</code>; "
+                   "an encoded address as <code>[reader-N:md5]</code> etc.).</p>")
+    out.append("<h2>Summary</h2>")
+    out.append(_table(["Measure", "Value"], [
+        ["Mails read", str(s.mails)],
+        ["Mails with trackers", f"{s.with_trackers} ({pct(s.with_trackers, s.mails)})"],
+        ["Trackers found", str(s.trackers)],
+        ["Tracked links found", str(s.tracked_links)],
+        ["Mails whose trackers or links carry your address", str(s.identifies_you)],
+        ["Mails asking for a read receipt", str(s.read_receipts)],
+        ["Mails with an HTML part", str(s.html)],
+        ["Mails with a plain-text alternative", str(s.plain_text)],
+        ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
+        ["Senders", str(len(s.senders))],
+        ["Files or mails skipped", f'<a href="#skipped">{len(meta.skipped)}</a>'],
+    ]))
+    out.append('<div class="charts"><div class="chart"><h3>Trackers per sender</h3>' + bar_chart(s.senders)
+               + '</div><div class="chart"><h3>Tracking over time</h3>' + month_chart(s.months) + "</div></div>")
+    out.append("<h2>Top tracking vendors</h2>")
+    out.append(_table(["Vendor", "Mails", "References"], ([e(x.name), str(x.mails), str(x.refs)] for x in s.top_vendors), {1, 2})
+               if s.top_vendors else "<p>No named vendor found.</p>")
+    out.append("<h2>Top tracker hosts</h2>")
+    out.append(_table(["Host", "Mails", "References"], ([c(x.name), str(x.mails), str(x.refs)] for x in s.top_hosts), {1, 2})
+               if s.top_hosts else "<p>No tracker host found.</p>")
+    out.append("<h2>Tracking over time</h2>")
+    out.append(_table(["Month (UTC)", "Mails", "With trackers", "Share"],
+                      ([e(m.month), str(m.mails), str(m.with_trackers), pct(m.with_trackers, m.mails)] for m in s.months),
+                      {1, 2, 3}))
+    out.append("<h2>Senders</h2>")
+    out.append(_table(
+        ["Sender", "Mails", "With trackers", "Share", "Trackers", "Tracked links", "Identifies you", "First seen",
+         "Last seen", "Vendors", "Third-party hosts"],
+        ([c(x.sender), str(x.mails), str(x.with_trackers), pct(x.with_trackers, x.mails), str(x.trackers),
+          str(x.tracked_links), str(x.identifies_you), fmt_day(x.first_seen), fmt_day(x.last_seen),
+          _counts(x.vendors), _counts(x.third_party_hosts)] for x in s.senders),
+        {1, 2, 3, 4, 5, 6},
+    ))
+    if meta.dns is not None:
+        out.append("<h2>DNS (CNAME chains)</h2>")
+        out.append(_table(["Host", "CNAME chain", "Vendor", "Note"],
+                          ([c(d.host), " → ".join(c(x) for x in d.chain) or "no CNAME", e(d.vendor) or "–",
+                            e(d.note) or "–"] for d in meta.dns)) if meta.dns else "<p>No host needed a lookup.</p>")
+    out.append("<h2>Mails</h2>\n")
+    yield "\n".join(out) + "\n"
+    for chunk in mail_chunks:
+        yield chunk
+    out = ['<h2 id="skipped">Skipped</h2>']
+    out.append(_table(["Source", "Code", "Problem"], ([c(x.origin), c(x.code), e(x.message)] for x in meta.skipped))
+               if meta.skipped else "<p>Nothing was skipped.</p>")
+    out.append("<h2>How to read this report</h2><dl class=facts>")
+    out += [f"<dt>{e(term)}</dt><dd>{e(text)}</dd>" for term, text in GLOSSARY]
+    out.append("</dl><p class=muted>Findings come from the HTML and plain-text parts of each mail as stored. "
+               "A mail's trackers may differ from what another recipient received. Dates are the mails' own "
+               "Date headers, in UTC.</p>")
+    out.append("</body></html>\n")
+    yield "\n".join(out)

@@ -1,0 +1,203 @@
+"""Markdown report (the default format).
+
+``mail(index, findings)`` renders one mail's section (the run spools these as
+they come); ``document(meta, summary, mail_chunks)`` yields the whole report:
+summary, vendors, hosts, time line, senders, DNS, then the mails and what was
+skipped. Everything taken from a mail is escaped: it is shown, never
+interpreted (no links, no HTML, no Markdown).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from .aggregate import Count, Summary
+from .analyse import MailFindings
+from .meta import ReportMeta
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text,
+                    link_status_text, pct, plural, visible)
+
+__all__ = ["mail", "document", "esc", "code"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+
+
+def esc(s: str | None) -> str:
+    """Text shown literally in Markdown (also inside table cells)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(s))
+
+
+def code(s: str | None) -> str:
+    """An inline code span holding ``s`` literally (safe in table cells)."""
+    s = visible(s)
+    if not s:
+        return "–"
+    longest = max((len(m) for m in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    body = s.replace("|", "\\|")  # GFM splits table cells on | even inside code spans
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(head: list[str], rows: Iterable[list[str]]) -> list[str]:
+    out = [_row(head), _row(["---"] * len(head))]
+    out.extend(_row(r) for r in rows)
+    return out
+
+
+def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
+    if not items:
+        return "none"
+    shown = ", ".join(f"{esc(c.name)} ({c.mails})" for c in items[:limit])
+    more = len(items) - limit
+    return shown + (f", and {more} more" if more > 0 else "")
+
+
+def mail(index: int, f: MailFindings) -> str:
+    out: list[str] = []
+    subject = esc(f.subject) or "(no subject)"
+    out.append(f"### {index}. {subject}")
+    out.append("")
+    verdict = []
+    if f.trackers:
+        verdict.append(plural(len(f.trackers), "tracker"))
+    if f.links:
+        verdict.append(plural(len(f.links), "tracked link"))
+    if f.read_receipts:
+        verdict.append("asks for a read receipt")
+    if f.identifies_you:
+        verdict.append("**identifies you**")
+    out += _table(["Field", "Value"], [
+        ["Date", f"{fmt_date(f.date_utc)} (header: {code(f.date) if f.date else 'none'})"],
+        ["From", code(f.sender) if f.sender else "unknown"],
+        ["Subject", subject],
+        ["Message-ID", code(f.message_id) if f.message_id else "none"],
+        ["Source", code(f.origin)],
+        ["Plain-text alternative", "yes" if f.has_text else "no"],
+        ["Read-receipt headers", ", ".join(code(h) for h in f.read_receipts) if f.read_receipts else "none"],
+        ["Links in the mail", str(f.links_total)],
+        ["Verdict", ", ".join(verdict) if verdict else "no tracking found"],
+    ])
+    if f.trackers:
+        out += ["", f"**Trackers ({len(f.trackers)})**", ""]
+        out += _table(
+            ["#", "Kind", "Host", "Registrable domain", "Vendor", "Why", "Per-recipient token", "Identifies you"],
+            ([str(i), esc(KIND_WORDS.get(t.kind, t.kind)), code(t.host),
+              esc(t.domain) + (" (third party)" if t.third_party else " (sender's domain)"),
+              esc(t.vendor) or "unknown", esc(t.reason) + f" (confidence: {t.confidence})",
+              code(t.token) if t.token else "none visible", identifies_text(t.identifies_you, t.identifies_how)]
+             for i, t in enumerate(f.trackers, 1)),
+        )
+        out += ["", "Tracker URLs:", ""]
+        out += [f"{i}. {code(t.url)}" for i, t in enumerate(f.trackers, 1)]
+    if f.links:
+        out += ["", f"**Tracked links ({len(f.links)})**", ""]
+        out += _table(
+            ["#", "Link host", "Type", "Wrapper vendor", "Destination", "Tracking parameters", "Identifies you"],
+            ([str(i), code(l.host), esc(link_status_text(l)) + (" (plain-text part)" if l.in_text else ""),
+              esc(l.vendor) or "unknown",
+              "opaque" if l.destination is None or l.status == "opaque" else "decoded (below)",
+              ", ".join(f"{code(n + '=' + v)}" for n, v in l.tracking_params) or "none",
+              identifies_text(l.identifies_you, l.identifies_how)]
+             for i, l in enumerate(f.links, 1)),
+        )
+        out += ["", "Link URLs (as in the mail → destination):", ""]
+        for i, l in enumerate(f.links, 1):
+            out.append(f"{i}. {code(l.original)}")
+            for c in l.chain:
+                out.append(f"   - via {code(c)}")
+            dest = destination_text(l)
+            out.append(f"   - → {code(dest) if l.destination is not None and l.status != 'opaque' else esc(dest)}")
+    if f.other_remote:
+        out += ["", f"**Other remote content ({len(f.other_remote)}, not judged trackers)**: "
+                + ", ".join(f"{esc(o.kind)} from {code(o.host)}" for o in f.other_remote[:20])
+                + (f", and {len(f.other_remote) - 20} more" if len(f.other_remote) > 20 else "")]
+    out.append("")
+    return "\n".join(out) + "\n"
+
+
+def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterator[str]:
+    out: list[str] = ["# Trackless evidence report", ""]
+    out.append(f"Generated {fmt_date(meta.generated)} by trackless {esc(meta.version)} from the mails themselves, "
+               "offline: no remote content was loaded and no link was followed"
+               + (" (only DNS CNAME records were looked up, as asked with `--dns`)" if meta.dns is not None else "")
+               + ".")
+    out.append("")
+    out.append("Sources: " + ", ".join(code(p) for p in meta.sources) + ".")
+    if meta.readers:
+        out.append("")
+        out.append("Reader addresses given with `--to`: " + ", ".join(code(r) for r in meta.readers)
+                   + ". Each mail's own recipients (To, Cc, Delivered-To) also count as the reader.")
+    if meta.redacted:
+        out += ["", "This report is **redacted**: the reader's addresses and per-recipient tokens are replaced by "
+                "stable placeholders (`[reader-N]`, `[token-N]`; an encoded address as `[reader-N:md5]` etc.)."]
+    out += ["", "## Summary", ""]
+    out += _table(["Measure", "Value"], [
+        ["Mails read", str(s.mails)],
+        ["Mails with trackers", f"{s.with_trackers} ({pct(s.with_trackers, s.mails)})"],
+        ["Trackers found", str(s.trackers)],
+        ["Tracked links found", str(s.tracked_links)],
+        ["Mails whose trackers or links carry your address", str(s.identifies_you)],
+        ["Mails asking for a read receipt", str(s.read_receipts)],
+        ["Mails with an HTML part", str(s.html)],
+        ["Mails with a plain-text alternative", str(s.plain_text)],
+        ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
+        ["Senders", str(len(s.senders))],
+        ["Files or mails skipped", str(len(meta.skipped))],
+    ])
+    out += ["", "## Top tracking vendors", ""]
+    if s.top_vendors:
+        out += _table(["Vendor", "Mails", "References"], ([esc(c.name), str(c.mails), str(c.refs)] for c in s.top_vendors))
+    else:
+        out.append("No named vendor found.")
+    out += ["", "## Top tracker hosts", ""]
+    if s.top_hosts:
+        out += _table(["Host", "Mails", "References"], ([code(c.name), str(c.mails), str(c.refs)] for c in s.top_hosts))
+    else:
+        out.append("No tracker host found.")
+    out += ["", "## Tracking over time", ""]
+    out += _table(["Month (UTC)", "Mails", "With trackers", "Share"],
+                  ([m.month, str(m.mails), str(m.with_trackers), pct(m.with_trackers, m.mails)] for m in s.months))
+    out += ["", "## Senders", ""]
+    out += _table(
+        ["Sender", "Mails", "With trackers", "Share", "Trackers", "Tracked links", "Identifies you", "First seen", "Last seen"],
+        ([code(x.sender), str(x.mails), str(x.with_trackers), pct(x.with_trackers, x.mails), str(x.trackers),
+          str(x.tracked_links), str(x.identifies_you), fmt_day(x.first_seen), fmt_day(x.last_seen)] for x in s.senders),
+    )
+    for x in s.senders:
+        out += ["", f"### {esc(x.sender)}", ""]
+        out.append(f"- Domain: {esc(x.domain) or 'unknown'}")
+        out.append(f"- Seen: {fmt_day(x.first_seen)} to {fmt_day(x.last_seen)}, {plural(x.mails, 'mail')}, "
+                   f"{x.with_trackers} with trackers ({pct(x.with_trackers, x.mails)})")
+        out.append(f"- Vendors: {_counts(x.vendors)}")
+        out.append(f"- Third-party hosts: {_counts(x.third_party_hosts)}")
+        if x.read_receipts:
+            out.append(f"- Mails asking for a read receipt: {x.read_receipts}")
+        out.append("- By month: " + ", ".join(f"{m.month}: {m.with_trackers}/{m.mails}" for m in x.months))
+    if meta.dns is not None:
+        out += ["", "## DNS (CNAME chains)", ""]
+        if meta.dns:
+            out += _table(["Host", "CNAME chain", "Vendor", "Note"],
+                          ([code(d.host), " → ".join(code(c) for c in d.chain) or "no CNAME",
+                            esc(d.vendor) or "–", esc(d.note) or "–"] for d in meta.dns))
+        else:
+            out.append("No host needed a lookup.")
+    out += ["", "## Mails", ""]
+    yield "\n".join(out) + "\n"
+    for chunk in mail_chunks:
+        yield chunk
+    out = ["## Skipped", ""]
+    if meta.skipped:
+        out += _table(["Source", "Code", "Problem"], ([code(e.origin), code(e.code), esc(e.message)] for e in meta.skipped))
+    else:
+        out.append("Nothing was skipped.")
+    out += ["", "## How to read this report", ""]
+    out += [f"- **{term}**: {text}" for term, text in GLOSSARY]
+    out += ["- Findings come from the HTML and plain-text parts of each mail as stored. A mail's trackers may "
+            "differ from what another recipient received. Dates are the mails' own Date headers, in UTC.", ""]
+    yield "\n".join(out)
