@@ -230,12 +230,15 @@ class Store:
 
         ``change`` receives a deep copy of the file's raw JSON object and edits
         it in place; its return value is passed back with the new settings.
-        Nothing is written if the current file is unusable or ``change`` raises.
+        Nothing is written if the current file is unusable, ``change`` raises
+        or changes nothing.
         """
         with self._locked():
-            raw, _ = self._read_raw()
-            raw = copy.deepcopy(raw)
+            original, current = self._read_raw()
+            raw = copy.deepcopy(original)
             value = change(raw)
+            if raw == original:  # nothing changed: no write (and no file created)
+                return value, current
             raw["format"] = FORMAT
             data = (json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
             _, settings = _parse(data, self.path)  # never write what we could not read back
