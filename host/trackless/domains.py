@@ -38,6 +38,11 @@ def registrable_domain(host: str) -> str:
     ext = _extractor()(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}"
+    labels = host.split(".")
+    if not ext.suffix and len(labels) >= 2:
+        # a name outside the Public Suffix List (.example, .test, .internal):
+        # its last two labels are the best guess
+        return ".".join(labels[-2:])
     return host
 
 
@@ -66,6 +71,6 @@ def normalize_domain(text: str) -> str:
     ):
         raise ValueError(f"not a valid domain name: {text!r}")
     reg = registrable_domain(ascii_host)
-    if reg == ascii_host and not _extractor()(ascii_host).domain:
+    if reg == ascii_host and _extractor()(ascii_host).suffix and not _extractor()(ascii_host).domain:
         raise ValueError(f"{text!r} is a public suffix, not a domain")
     return reg

@@ -1,0 +1,1 @@
+"""One module per ``trackless`` sub-command (see ``trackless.cli.COMMANDS``)."""

@@ -1,0 +1,101 @@
+"""The one module that owns the HTML library (beautifulsoup4 + lxml).
+
+Everything else works on the tree this module returns and asks it to
+serialize; nothing else imports bs4. Parsing never recurses per element
+(bs4 builds the tree from lxml's event stream and serializes iteratively),
+so a document nested 10,000 deep is fine.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+from .errors import InputError, TooLargeError
+
+__all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG"]
+
+#: Largest HTML accepted, in characters (a 20 MB newsletter fits).
+MAX_HTML_CHARS = 25_000_000
+#: Most attributes one tag may carry (lxml is quadratic beyond this).
+MAX_ATTRIBUTES_PER_TAG = 2_000
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_DOC_MARKERS = re.compile(r"<(?:!doctype|html|head|body)[\s>/]", re.IGNORECASE)
+# A tag long enough to hold many attributes: checked only when a long tag exists.
+_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{20000,}>")
+_ATTR_START = re.compile(r"\s[^\s=<>/\"']+\s*=")
+
+
+def _check(html: str) -> str:
+    if not isinstance(html, str):
+        raise InputError("HTML must be text")
+    if len(html) > MAX_HTML_CHARS:
+        raise TooLargeError(f"the HTML is {len(html):,} characters; the limit is {MAX_HTML_CHARS:,}")
+    for m in _LONG_TAG.finditer(html):
+        if len(_ATTR_START.findall(m.group())) > MAX_ATTRIBUTES_PER_TAG:
+            raise TooLargeError(f"a tag carries more than {MAX_ATTRIBUTES_PER_TAG:,} attributes")
+    # lxml refuses a str that starts with an encoding declaration; NULs end its input.
+    html = _XML_DECL.sub("", html, count=1)
+    if "\x00" in html:
+        html = html.replace("\x00", "\ufffd")
+    return html
+
+
+def _soup(html: str):
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            return BeautifulSoup(html, "lxml")
+        except Exception as exc:  # lxml/bs4 internal failure: fail closed
+            raise InputError(f"the HTML could not be parsed: {exc}") from exc
+
+
+class Document:
+    """A parsed document or fragment.
+
+    ``fragment`` documents (no html/head/body/doctype in the input) serialize
+    back to a fragment: the head's children followed by the body's.
+    """
+
+    def __init__(self, soup, fragment: bool):
+        self.soup = soup
+        self.fragment = fragment
+
+    def elements(self) -> list:
+        """Every element in document order (a list: callers may modify the tree)."""
+        return self.soup.find_all(True)
+
+    def comments(self) -> list:
+        from bs4 import Comment
+
+        return [c for c in self.soup.find_all(string=lambda s: isinstance(s, Comment))]
+
+    def serialize(self) -> str:
+        if not self.fragment:
+            return self.soup.decode(formatter="minimal")
+        parts = []
+        for name in ("head", "body"):
+            node = self.soup.find(name)
+            if node is not None:
+                parts.append(node.decode_contents(formatter="minimal"))
+        # content lxml put outside head/body (e.g. top-level comments)
+        return "".join(parts)
+
+
+def parse(html: str) -> Document:
+    html = _check(html)
+    return Document(_soup(html), fragment=not _DOC_MARKERS.search(html[:65536]))
+
+
+def parse_fragment(html: str) -> Document:
+    """Parse HTML that is always treated as a fragment (srcdoc, comments)."""
+    html = _check(html)
+    return Document(_soup(html), fragment=True)
+
+
+def new_tag(doc: Document, name: str):
+    return doc.soup.new_tag(name)

@@ -1,0 +1,58 @@
+"""Where remote content hides in HTML: the named allow/deny constants.
+
+Every remote-content vector of DESIGN.md section 3 is named here; the
+sanitizer walks them. Attribute names are lower-case (the parser lowers them).
+"""
+
+from __future__ import annotations
+
+#: Attributes that hold one URL which the engine may fetch (or send to).
+URL_ATTRIBUTES = frozenset({
+    "src", "href", "xlink:href", "lowsrc", "dynsrc", "longdesc", "background", "poster",
+    "data", "codebase", "archive", "classid", "code", "action", "formaction", "manifest",
+    "icon", "profile", "usemap", "itemtype",
+})
+#: Attributes that hold a list of image candidates.
+SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
+#: Attributes holding a space-separated list of URLs contacted on click.
+PING_ATTRIBUTES = frozenset({"ping"})
+#: Elements removed whole: they load or run things and show nothing of value in a mail.
+REMOVED_ELEMENTS = frozenset({"script", "base", "link", "bgsound", "portal"})
+#: meta http-equiv values that load, redirect or set state.
+ACTIVE_META = frozenset({"refresh", "link", "set-cookie", "default-style", "content-security-policy"})
+#: Hyperlink elements: their href is a link (cleaned), not a fetch.
+LINK_ELEMENTS = frozenset({"a", "area"})
+#: Attributes that are not fetched although they may hold URLs.
+INERT_URL_ATTRIBUTES = frozenset({"cite", "itemid", "itemprop"})
+#: link rel values and the kind of what they fetch.
+LINK_REL_KINDS = {
+    "stylesheet": "css",
+    "icon": "image", "shortcut": "image", "apple-touch-icon": "image", "apple-touch-icon-precomposed": "image",
+    "mask-icon": "image", "image_src": "image",
+    "preload": "prefetch", "prefetch": "prefetch", "prerender": "prefetch", "dns-prefetch": "prefetch",
+    "preconnect": "prefetch", "modulepreload": "prefetch", "subresource": "prefetch", "next": "prefetch",
+    "manifest": "other", "alternate": "other", "search": "other", "import": "css",
+}
+#: Elements whose src is media.
+MEDIA_ELEMENTS = frozenset({"video", "audio", "track", "bgsound"})
+#: Elements whose src/data loads a document.
+FRAME_ELEMENTS = frozenset({"iframe", "frame", "object", "embed", "applet", "portal"})
+#: Only these images can be fetched by the helper and shown (others stay blocked).
+PROXIABLE = frozenset({("img", "src"), ("input", "src")})
+
+
+def kind_for(tag: str, attr: str, element_type: str = "") -> str:
+    """The kind of what ``tag[attr]`` fetches."""
+    if attr in ("action", "formaction"):
+        return "other"
+    if tag in FRAME_ELEMENTS:
+        return "frame"
+    if tag in MEDIA_ELEMENTS:
+        return "image" if attr == "poster" else "media"
+    if tag == "source":
+        return "image" if element_type == "picture" else "media"
+    if tag == "script":
+        return "script"
+    if attr in ("src", "lowsrc", "dynsrc", "background", "poster", "href", "xlink:href", "srcset"):
+        return "image"
+    return "other"
