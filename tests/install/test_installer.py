@@ -1,0 +1,271 @@
+"""Installer: the manifest exactly as Thunderbird reads it, per OS; uninstall; --check."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from trackless import installer
+from trackless.commands import install as install_cmd
+from trackless.installer import EXTENSION_ID, REGISTRY_KEY, Target, check, detect_sandboxed_thunderbird, find_launcher, ping_host
+
+VENV_LAUNCHER = Path(sys.executable).parent / "trackless-host"
+DESCRIPTION = "Trackless mail-tracking blocker: local helper that sanitizes mail HTML"
+
+
+def expected_manifest(path, ext=EXTENSION_ID) -> dict:
+    return {"name": "trackless", "description": DESCRIPTION, "path": str(path), "type": "stdio", "allowed_extensions": [ext]}
+
+
+def cli(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HOME=str(home), TRACKLESS_CONFIG_DIR=str(home / "cfg"), TRACKLESS_LOG_DIR=str(home / "log"))
+    return subprocess.run([str(Path(sys.executable).parent / "trackless"), *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+# -- Linux, for real, in a temporary HOME -------------------------------------
+
+
+def test_linux_install_check_uninstall_in_a_temporary_home(tmp_path):
+    home = tmp_path / "home"
+    (home / ".mozilla" / "firefox").mkdir(parents=True)  # an existing Mozilla folder must survive
+    r = cli(home, "install")
+    assert r.returncode == 0, r.stderr
+    manifest = home / ".mozilla" / "native-messaging-hosts" / "trackless.json"
+    assert json.loads(manifest.read_text("utf-8")) == expected_manifest(VENV_LAUNCHER)
+    assert os.path.isabs(json.loads(manifest.read_text())["path"]) and os.access(VENV_LAUNCHER, os.X_OK)
+
+    r = cli(home, "install", "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "OK    the host answers ping (trackless" in r.stdout
+    assert "FAIL" not in r.stdout
+
+    again = cli(home, "install")  # idempotent
+    assert again.returncode == 0
+    assert json.loads(manifest.read_text("utf-8")) == expected_manifest(VENV_LAUNCHER)
+
+    r = cli(home, "uninstall")
+    assert r.returncode == 0
+    assert not manifest.exists() and not manifest.parent.exists()
+    assert (home / ".mozilla" / "firefox").is_dir()
+    assert not (home / "cfg" / "install-receipt.json").exists()
+    assert cli(home, "install", "--check").returncode == 1
+
+
+def test_extension_id_option_and_check_against_it(tmp_path):
+    home = tmp_path / "home"
+    assert cli(home, "install", "--extension-id", "dev@trackless.example").returncode == 0
+    manifest = home / ".mozilla" / "native-messaging-hosts" / "trackless.json"
+    assert json.loads(manifest.read_text()) == expected_manifest(VENV_LAUNCHER, "dev@trackless.example")
+    wrong = cli(home, "install", "--check")
+    assert wrong.returncode == 1 and "does not contain trackless@trackless.example" in wrong.stdout
+    assert cli(home, "install", "--check", "--extension-id", "dev@trackless.example").returncode == 0
+
+
+def test_uninstall_leaves_a_file_that_is_no_longer_ours(tmp_path):
+    home = tmp_path / "home"
+    assert cli(home, "install").returncode == 0
+    manifest = home / ".mozilla" / "native-messaging-hosts" / "trackless.json"
+    manifest.write_text('{"name": "something-else"}')
+    assert cli(home, "uninstall").returncode == 0
+    assert manifest.read_text() == '{"name": "something-else"}'
+
+
+def _linux_target(tmp_path) -> Target:
+    return Target("linux", tmp_path / "home", receipt=tmp_path / "cfg" / "install-receipt.json")
+
+
+def _levels(findings) -> list[tuple[str, str]]:
+    return [(f.level, f.message) for f in findings]
+
+
+def _no_tb(name):
+    return None
+
+
+@pytest.mark.parametrize(
+    "make_host, expected",
+    [
+        (lambda d: d / "missing-host", "does not exist"),
+        (lambda d: _script(d / "not-exec", "#!/bin/sh\n", mode=0o644), "is not executable"),
+        (lambda d: _script(d / "chatty", "#!/bin/sh\necho hello world\n"), "does not answer ping"),
+        (lambda d: _script(d / "dead", "#!/bin/sh\nexit 3\n"), "does not answer ping"),
+        (lambda d: _script(d / "silent", "#!/bin/sh\nsleep 30\n"), "did not answer a ping within"),
+    ],
+)
+def test_check_diagnoses_broken_hosts(tmp_path, make_host, expected):
+    target = _linux_target(tmp_path)
+    host = make_host(tmp_path)
+    installer.install(target, host)
+    findings = check(target, root=tmp_path / "root", which=_no_tb, ping=functools.partial(ping_host, timeout=2))
+    fails = [m for lvl, m in _levels(findings) if lvl == "fail"]
+    assert len(fails) == 1 and expected in fails[0], findings
+
+
+def _script(path: Path, text: str, mode: int = 0o755) -> Path:
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_check_reports_a_malformed_manifest(tmp_path):
+    target = _linux_target(tmp_path)
+    path = installer.manifest_paths(target)[0]
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"name": "Trackless", "type": "stdin", "path": "relative/host", "allowed_extensions": []}))
+    (finding,) = [f for f in check(target, root=tmp_path, which=_no_tb) if f.level == "fail"]
+    for part in ("'name'", "'type'", "allowed_extensions", "absolute"):
+        assert part in finding.message
+
+
+# -- Snap / Flatpak detection --------------------------------------------------
+
+
+def _fake_root(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "root"
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return root
+
+
+ELF = "\x7fELF fake binary"
+
+
+@pytest.mark.parametrize(
+    "files, snap, flatpak, native",
+    [
+        ({"snap/bin/thunderbird": ELF}, 1, 0, 0),
+        ({"usr/bin/thunderbird": '#!/bin/sh\nexec /snap/bin/thunderbird "$@"\n'}, 1, 0, 0),
+        ({"var/lib/flatpak/app/org.mozilla.Thunderbird/current": ""}, 0, 1, 0),
+        ({"usr/bin/thunderbird": '#!/bin/sh\nexec /usr/lib/thunderbird/thunderbird "$@"\n'}, 0, 0, 1),
+        ({"usr/bin/thunderbird": ELF, "snap/bin/thunderbird": ELF}, 1, 0, 1),
+    ],
+)
+def test_sandboxed_thunderbird_detection(tmp_path, files, snap, flatpak, native):
+    root = _fake_root(tmp_path, files)
+    found = detect_sandboxed_thunderbird(tmp_path / "home", root, _no_tb)
+    assert (len(found["snap"]), len(found["flatpak"]), len(found["native"])) == (snap, flatpak, native)
+
+
+def test_check_fails_when_only_a_sandboxed_thunderbird_exists_and_warns_when_another_exists(tmp_path):
+    target = _linux_target(tmp_path)
+    installer.install(target, VENV_LAUNCHER)
+    (home_flatpak := target.home / ".local/share/flatpak/app/org.mozilla.Thunderbird").mkdir(parents=True)
+    only = check(target, root=_fake_root(tmp_path, {"snap/bin/thunderbird": ELF}), which=_no_tb)
+    fails = [m for lvl, m in _levels(only) if lvl == "fail"]
+    assert len(fails) == 2 and any("Snap" in m for m in fails) and any("Flatpak" in m and str(home_flatpak) in m for m in fails)
+    both = check(target, root=_fake_root(tmp_path, {"usr/bin/thunderbird": ELF}), which=_no_tb)
+    assert not [m for lvl, m in _levels(both) if lvl == "fail"]
+    assert any(lvl == "warn" and "Snap" in m for lvl, m in _levels(both))
+
+
+# -- macOS (unit) ------------------------------------------------------------
+
+
+def test_macos_writes_both_user_locations_and_uninstall_removes_them(tmp_path):
+    home = tmp_path / "home"
+    (home / "Library").mkdir(parents=True)
+    target = Target("darwin", home, receipt=tmp_path / "cfg" / "install-receipt.json")
+    host = _script(tmp_path / "trackless-host", "#!/bin/sh\n")
+    receipt = installer.install(target, host)
+    a = home / "Library" / "Application Support" / "Mozilla" / "NativeMessagingHosts" / "trackless.json"
+    b = home / "Library" / "Mozilla" / "NativeMessagingHosts" / "trackless.json"
+    assert list(receipt.files) == [str(a), str(b)]
+    for p in (a, b):
+        assert json.loads(p.read_text()) == expected_manifest(host)
+    ok = check(target, ping=lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": "x"}}, ""))
+    assert [f.level for f in ok] == ["ok"] * 5  # 2 manifests, 2 executables, 1 ping
+    removed = installer.uninstall(target)
+    assert str(a) in removed and str(b) in removed
+    assert not (home / "Library" / "Application Support").exists() and not (home / "Library" / "Mozilla").exists()
+    assert (home / "Library").is_dir()
+
+
+# -- Windows (unit, fake registry) -------------------------------------------
+
+
+class FakeWinreg:
+    HKEY_CURRENT_USER, KEY_READ, KEY_WRITE, REG_SZ = "HKCU", 1, 2, 1
+
+    def __init__(self):
+        self.keys: dict[tuple[str, str], dict] = {}
+
+    def CreateKeyEx(self, root, path, reserved=0, access=0):
+        self.keys.setdefault((root, path), {})
+        return (root, path)
+
+    def OpenKey(self, root, path, reserved=0, access=0):
+        if (root, path) not in self.keys:
+            raise FileNotFoundError(path)
+        return (root, path)
+
+    def SetValueEx(self, key, name, reserved, kind, value):
+        self.keys[key][name] = (value, kind)
+
+    def QueryValueEx(self, key, name):
+        try:
+            return self.keys[key][name]
+        except KeyError:
+            raise FileNotFoundError(name) from None
+
+    def CloseKey(self, key):
+        pass
+
+    def DeleteKey(self, root, path):
+        del self.keys[(root, path)]
+
+
+def _windows_target(tmp_path) -> Target:
+    return Target("windows", tmp_path / "home", windows_dir=tmp_path / "AppData" / "Local" / "trackless", receipt=tmp_path / "cfg" / "r.json")
+
+
+def test_windows_writes_the_manifest_and_the_hkcu_default_value(tmp_path, capsys):
+    reg = FakeWinreg()
+    target = _windows_target(tmp_path)
+    exe = tmp_path / "venv" / "Scripts" / "trackless-host.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"MZ")
+    assert find_launcher("windows", scripts_dir=str(exe.parent), which=_no_tb) == exe
+    args = Namespace(check=False, extension_id=EXTENSION_ID)
+    assert install_cmd.run(args, target=target, winreg=reg, launcher=exe) == 0
+    manifest = target.windows_dir / "trackless.json"
+    assert json.loads(manifest.read_text()) == expected_manifest(exe)
+    assert reg.keys == {("HKCU", r"Software\Mozilla\NativeMessagingHosts\trackless"): {"": (str(manifest), reg.REG_SZ)}}
+    fake_ping = lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": "x"}}, "")  # noqa: E731
+    assert all(f.level == "ok" for f in check(target, winreg=reg, ping=fake_ping))
+    reg.keys[("HKCU", REGISTRY_KEY)][""] = (r"C:\elsewhere\trackless.json", reg.REG_SZ)
+    assert any(f.level == "fail" and "points to" in f.message for f in check(target, winreg=reg, ping=fake_ping))
+    reg.keys[("HKCU", REGISTRY_KEY)][""] = (str(manifest), reg.REG_SZ)
+    removed = installer.uninstall(target, winreg=reg)
+    assert reg.keys == {} and not manifest.exists() and "HKCU\\" + REGISTRY_KEY in removed
+    assert any(f.level == "fail" and "missing" in f.message for f in check(target, winreg=reg, ping=fake_ping))
+
+
+def test_windows_without_an_exe_launcher_gets_a_bat_wrapper(tmp_path):
+    reg = FakeWinreg()
+    target = _windows_target(tmp_path)
+    installer.install(target, None, winreg=reg, executable=r"C:\venv\Scripts\python.exe")
+    bat = target.windows_dir / "trackless-host.bat"
+    assert bat.read_bytes() == b'@echo off\r\n"C:\\venv\\Scripts\\python.exe" -m trackless.native.main %*\r\n'
+    assert json.loads((target.windows_dir / "trackless.json").read_text())["path"] == str(bat)
+    installer.uninstall(target, winreg=reg)
+    assert not target.windows_dir.exists() and reg.keys == {}
+
+
+def test_find_launcher_prefers_the_scripts_dir_then_path(tmp_path):
+    scripts = tmp_path / "bin"
+    scripts.mkdir()
+    assert find_launcher("linux", scripts_dir=str(scripts), executable=str(scripts / "python"), which=_no_tb) is None
+    assert find_launcher("linux", scripts_dir=str(scripts), executable=str(scripts / "python"), which=lambda n: "/opt/x/" + n) == Path(
+        "/opt/x/trackless-host"
+    )
+    launcher = _script(scripts / "trackless-host", "#!/bin/sh\n")
+    assert find_launcher("linux", scripts_dir=str(scripts), which=_no_tb) == launcher
