@@ -62,6 +62,7 @@ class Example:
     final: str | None
     vendor: str | None = None
     removed: tuple[str, ...] | None = None
+    kind: str = "wrapper"  # "wrapper", "family", "domain" or "exception"
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +177,7 @@ def _bool(label, rid, table, key, default=False) -> bool:
     return v
 
 
-def _examples(label, rid, table, *, statuses=STATUSES) -> list[Example]:
+def _examples(label, rid, table, *, kind="wrapper", statuses=STATUSES) -> list[Example]:
     raw = table.get("examples")
     if not isinstance(raw, list) or not raw:
         _fail(label, rid, "needs at least one [[...examples]] entry")
@@ -199,7 +200,7 @@ def _examples(label, rid, table, *, statuses=STATUSES) -> list[Example]:
         removed = None
         if "removed" in ex:
             removed = _str_list(label, rid, ex, "removed")
-        out.append(Example(rid, label, url, status, final, vendor, removed))
+        out.append(Example(rid, label, url, status, final, vendor, removed, kind))
     return out
 
 
@@ -335,7 +336,7 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
             exact[n.lower()] = (fam, rid)
         for p in pfx:
             prefixes.append((p.lower(), fam, rid, not_tracking))
-        examples += _examples(label, rid, raw)
+        examples += _examples(label, rid, raw, kind="family")
 
     for i, raw in enumerate(_list(label, data, "domain")):
         rid = rid_of(raw, "domain", i)
@@ -350,7 +351,7 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
         for d in domains:
             for n in names:
                 domain_names.setdefault(d, {})[n] = (fam, rid)
-        examples += _examples(label, rid, raw)
+        examples += _examples(label, rid, raw, kind="domain")
 
     for i, raw in enumerate(_list(label, data, "exception")):
         rid = rid_of(raw, "exception", i)
@@ -368,7 +369,7 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
             if d in domain_keep:
                 _fail(label, rid, f"domain {d!r} already has an exception")
             domain_keep[d] = (exact_keep, prefix_keep, rid)
-        examples += _examples(label, rid, raw)
+        examples += _examples(label, rid, raw, kind="exception")
 
     return ParamRules(exact, tuple(prefixes), domain_names, domain_keep), examples
 
