@@ -7,8 +7,13 @@ senders, vendors, hosts and months, never with the number of mails.
 Definitions (also in docs/report-schema.md):
 - a mail "with trackers" has at least one tracker (remote reference judged a
   tracker) or one tracked link; read-receipt requests are counted apart;
-- a vendor is counted from trackers and tracked links that name one;
-- tracker hosts are the hosts of trackers and of tracked links;
+- a vendor is counted from trackers and tracked links that name one (the link
+  engine's "A, B" for several parameter families counts A and B; names that
+  differ only by a parenthesised suffix, "SendGrid" / "SendGrid (Twilio)",
+  count as one, shown with the longest spelling);
+- tracking hosts are the hosts of trackers and of tracked links (a link that
+  only carries tracking parameters counts its destination host, which
+  receives them);
 - a sender's third-party hosts are all remote-content and tracked-link hosts
   whose registrable domain is not the sender's registrable domain;
 - months are UTC months of the Date header; mails with no usable Date are
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field
 
 from .analyse import MailFindings
 
-__all__ = ["Count", "MonthStat", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
+__all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
 
 UNKNOWN_MONTH = "unknown"
 NO_SENDER = "(no sender)"
@@ -86,24 +91,46 @@ class Summary:
         return self.with_trackers / self.mails if self.mails else 0.0
 
 
-class _Counter:
-    __slots__ = ("mails", "refs")
+def vendor_names(vendor: str | None) -> list[str]:
+    """The vendors named by one finding: the link engine joins parameter families with ", "."""
+    if not vendor:
+        return []
+    return [v.strip() for v in vendor.split(", ") if v.strip()]
 
-    def __init__(self):
+
+def vendor_key(name: str) -> str:
+    """Rules name the same company "SendGrid" or "SendGrid (Twilio)": count them as one."""
+    return name.split(" (", 1)[0].strip().casefold()
+
+
+class _Counter:
+    """Counts names per mail and per reference; ``keyed`` merges names with the same ``vendor_key``
+    and shows the longest spelling seen."""
+
+    __slots__ = ("mails", "refs", "label", "keyed")
+
+    def __init__(self, keyed: bool = False):
         self.mails: dict[str, int] = {}
         self.refs: dict[str, int] = {}
+        self.label: dict[str, str] = {}
+        self.keyed = keyed
 
     def add_mail(self, names: list[str]) -> None:
+        keys = []
         for n in names:
-            self.refs[n] = self.refs.get(n, 0) + 1
-        for n in set(names):
-            self.mails[n] = self.mails.get(n, 0) + 1
+            k = vendor_key(n) if self.keyed else n
+            if len(n) > len(self.label.get(k, "")):
+                self.label[k] = n
+            keys.append(k)
+            self.refs[k] = self.refs.get(k, 0) + 1
+        for k in set(keys):
+            self.mails[k] = self.mails.get(k, 0) + 1
 
     def top(self, limit: int | None = None) -> tuple[Count, ...]:
-        items = sorted(self.mails, key=lambda n: (-self.mails[n], -self.refs[n], n))
+        items = sorted(self.mails, key=lambda k: (-self.mails[k], -self.refs[k], self.label[k]))
         if limit is not None:
             items = items[:limit]
-        return tuple(Count(n, self.mails[n], self.refs[n]) for n in items)
+        return tuple(Count(self.label[k], self.mails[k], self.refs[k]) for k in items)
 
 
 @dataclass
@@ -117,7 +144,7 @@ class _Sender:
     read_receipts: int = 0
     first: str | None = None
     last: str | None = None
-    vendors: _Counter = field(default_factory=_Counter)
+    vendors: _Counter = field(default_factory=lambda: _Counter(keyed=True))
     hosts: _Counter = field(default_factory=_Counter)
     months: dict = field(default_factory=dict)
 
@@ -143,7 +170,7 @@ class Aggregator:
     def __init__(self, *, top: int = 20):
         self.top = top
         self._senders: dict[str, _Sender] = {}
-        self._vendors = _Counter()
+        self._vendors = _Counter(keyed=True)
         self._hosts = _Counter()
         self._months: dict[str, list[int]] = {}
         self.mails = self.with_trackers = self.trackers = self.tracked_links = 0
@@ -157,7 +184,7 @@ class Aggregator:
         if s is None:
             s = self._senders[key] = _Sender(domain=f.sender_domain)
         tracked = f.tracked
-        vendors = [t.vendor for t in f.trackers if t.vendor] + [l.vendor for l in f.links if l.vendor]
+        vendors = [v for t in f.trackers for v in vendor_names(t.vendor)] + [v for l in f.links for v in vendor_names(l.vendor)]
         hosts = [t.host for t in f.trackers if t.host] + [l.host for l in f.links if l.host]
         third = ([t.host for t in f.trackers if t.third_party and t.host]
                  + [l.host for l in f.links if l.third_party and l.host]

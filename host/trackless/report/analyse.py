@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Iterable
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..domains import registrable_domain
 from ..identity import Identity
@@ -80,7 +80,7 @@ class LinkFinding:
 
     destination: the decoded, cleaned destination, or None when it is opaque
     (known only to the wrapper's server). tracking_params: (name, value) of
-    each tracking parameter found, value as written in the URL ("" if it
+    each tracking parameter found, value as written in the URL (None if it
     could not be located).
     """
 
@@ -90,7 +90,7 @@ class LinkFinding:
     status: str
     vendor: str | None
     destination: str | None
-    tracking_params: tuple[tuple[str, str], ...]
+    tracking_params: tuple[tuple[str, str | None], ...]
     identifies_you: bool
     identifies_how: str | None
     rule: str | None
@@ -184,13 +184,30 @@ def query_pairs(url: str) -> list[tuple[str, str]]:
     return out
 
 
-def _param_values(names: tuple[str, ...], urls: Iterable[str]) -> tuple[tuple[str, str], ...]:
+def _param_values(names: tuple[str, ...], urls: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """Each tracking parameter with its value as written, looked up in the URLs as given and then in
+    their percent-decoded forms (a wrapper may carry the destination encoded in its path).
+    None when the value could not be located."""
     found: dict[str, str] = {}
+    urls = list(urls)
     for url in urls:
         for key, value in query_pairs(url):
             if key in names and key not in found:
                 found[key] = value
-    return tuple((n, found.get(n, "")) for n in dict.fromkeys(names))
+    missing = [n for n in names if n not in found]
+    if missing:
+        for url in urls:
+            once = unquote(url)
+            for variant in dict.fromkeys((once, unquote(once))):
+                if variant == url:
+                    continue
+                for n in missing:
+                    if n in found:
+                        continue
+                    m = re.search(r"[?&;#]" + re.escape(n) + r"=([^&#;/]*)", variant)
+                    if m:
+                        found[n] = m.group(1)
+    return tuple((n, found.get(n)) for n in dict.fromkeys(names))
 
 
 def _link_finding(link: Link, sender_domain: str, identity: Identity, in_text: bool = False) -> LinkFinding:

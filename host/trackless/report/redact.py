@@ -172,6 +172,13 @@ class Redactor:
             frag = "#" + (re.sub(r"([^&=]*)(=?)([^&]*)", pair, body) if "=" in body else re.sub(r"[^/]+", seg, body))
         return head + authority + path + qmark + query + frag
 
+    def _token_field(self, token: str | None) -> str | None:
+        """A tracker's token: the reader's (encoded) address keeps its reader placeholder."""
+        if not token:
+            return token
+        scrubbed = self._addresses(token)
+        return self._final(scrubbed) if scrubbed != token else self._token(token)
+
     def _message_id(self, mid: str) -> str:
         return re.sub(r"[^<>@.\s]+", lambda m: self._token(m.group(0)) if looks_like_token(m.group(0)) else m.group(0), mid)
 
@@ -208,11 +215,12 @@ class Redactor:
         known = sorted(set(known), key=len, reverse=True)
         u = lambda s: self.url(s, known)  # noqa: E731
         t = lambda s: self.text(s, known)  # noqa: E731
-        trackers = tuple(replace(x, url=u(x.url), token=(self._token(x.token) if x.token else None),
+        trackers = tuple(replace(x, url=u(x.url), token=self._token_field(x.token),
                                  reason=t(x.reason)) for x in f.trackers)
         links = tuple(replace(
             x, original=u(x.original), destination=u(x.destination), chain=tuple(u(c) for c in x.chain),
-            tracking_params=tuple((n, (self._token(v) if v in known else t(v))) for n, v in x.tracking_params),
+            tracking_params=tuple((n, (None if v is None else self._token(v) if v in known else t(v)))
+                                  for n, v in x.tracking_params),
         ) for x in f.links)
         other = tuple(replace(x, url=u(x.url)) for x in f.other_remote)
         return replace(

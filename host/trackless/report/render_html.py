@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from .aggregate import Count, MonthStat, SenderSummary, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
+from .render_md import HOSTS_NOTE, VENDORS_NOTE
 from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text,
                     link_status_text, pct, plural, visible)
 
@@ -174,7 +175,7 @@ def mail(index: int, f: MailFindings) -> str:
                 str(i), c(l.original) + via, c(l.host),
                 e(link_status_text(l)) + (" (plain-text part)" if l.in_text else ""),
                 e(l.vendor) or "unknown", dest,
-                ", ".join(c(f"{n}={v}") for n, v in l.tracking_params) or "none",
+                ", ".join(c(n if v is None else f"{n}={v}") for n, v in l.tracking_params) or "none",
                 f'<span class=bad>{e(identifies_text(True, l.identifies_how))}</span>' if l.identifies_you else "no",
             ])
         out.append(_table(["#", "Link as in the mail", "Link host", "Type", "Wrapper vendor", "Destination",
@@ -221,12 +222,12 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
     ]))
     out.append('<div class="charts"><div class="chart"><h3>Trackers per sender</h3>' + bar_chart(s.senders)
                + '</div><div class="chart"><h3>Tracking over time</h3>' + month_chart(s.months) + "</div></div>")
-    out.append("<h2>Top tracking vendors</h2>")
+    out.append(f"<h2>Top tracking vendors</h2><p class=muted>{e(VENDORS_NOTE)}</p>")
     out.append(_table(["Vendor", "Mails", "References"], ([e(x.name), str(x.mails), str(x.refs)] for x in s.top_vendors), {1, 2})
                if s.top_vendors else "<p>No named vendor found.</p>")
-    out.append("<h2>Top tracker hosts</h2>")
+    out.append(f"<h2>Top tracking hosts</h2><p class=muted>{e(HOSTS_NOTE)}</p>")
     out.append(_table(["Host", "Mails", "References"], ([c(x.name), str(x.mails), str(x.refs)] for x in s.top_hosts), {1, 2})
-               if s.top_hosts else "<p>No tracker host found.</p>")
+               if s.top_hosts else "<p>No tracking host found.</p>")
     out.append("<h2>Tracking over time</h2>")
     out.append(_table(["Month (UTC)", "Mails", "With trackers", "Share"],
                       ([e(m.month), str(m.mails), str(m.with_trackers), pct(m.with_trackers, m.mails)] for m in s.months),

@@ -20,7 +20,14 @@ from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, i
 
 __all__ = ["mail", "document", "esc", "code"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+VENDORS_NOTE = ("Companies named by the tracker and link rules. \"Mails\": mails in which the vendor appears; "
+                "\"References\": trackers and tracked links naming it.")
+HOSTS_NOTE = ("Hosts of trackers and tracked links; a link that only carries tracking parameters counts its "
+              "destination host, which receives them.")
+
+# Enough to keep text literal: no emphasis, code, links/images ([ ] escaped, so "(" is harmless),
+# HTML or entities, table cells; text from a mail never starts a line here.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 
 
 def esc(s: str | None) -> str:
@@ -101,8 +108,8 @@ def mail(index: int, f: MailFindings) -> str:
             ["#", "Link host", "Type", "Wrapper vendor", "Destination", "Tracking parameters", "Identifies you"],
             ([str(i), code(l.host), esc(link_status_text(l)) + (" (plain-text part)" if l.in_text else ""),
               esc(l.vendor) or "unknown",
-              "opaque" if l.destination is None or l.status == "opaque" else "decoded (below)",
-              ", ".join(f"{code(n + '=' + v)}" for n, v in l.tracking_params) or "none",
+              "opaque" if l.destination is None or l.status == "opaque" else "see below",
+              ", ".join(code(n if v is None else f"{n}={v}") for n, v in l.tracking_params) or "none",
               identifies_text(l.identifies_you, l.identifies_how)]
              for i, l in enumerate(f.links, 1)),
         )
@@ -150,16 +157,16 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
         ["Senders", str(len(s.senders))],
         ["Files or mails skipped", str(len(meta.skipped))],
     ])
-    out += ["", "## Top tracking vendors", ""]
+    out += ["", "## Top tracking vendors", "", VENDORS_NOTE, ""]
     if s.top_vendors:
         out += _table(["Vendor", "Mails", "References"], ([esc(c.name), str(c.mails), str(c.refs)] for c in s.top_vendors))
     else:
         out.append("No named vendor found.")
-    out += ["", "## Top tracker hosts", ""]
+    out += ["", "## Top tracking hosts", "", HOSTS_NOTE, ""]
     if s.top_hosts:
         out += _table(["Host", "Mails", "References"], ([code(c.name), str(c.mails), str(c.refs)] for c in s.top_hosts))
     else:
-        out.append("No tracker host found.")
+        out.append("No tracking host found.")
     out += ["", "## Tracking over time", ""]
     out += _table(["Month (UTC)", "Mails", "With trackers", "Share"],
                   ([m.month, str(m.mails), str(m.with_trackers), pct(m.with_trackers, m.mails)] for m in s.months))
