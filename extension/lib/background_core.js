@@ -21,8 +21,8 @@ export const INSTALL_FIX =
 // Register the display script; a restarted background finds its earlier
 // registration still there (registering an existing id throws), so replace it.
 export async function registerDisplayScript(sm) {
-  const existing = await sm.getRegisteredScripts({ ids: [SCRIPT_ID] });
-  if (existing && existing.length) await sm.unregisterScripts({ ids: [SCRIPT_ID] });
+  const existing = await sm.getRegisteredScripts();
+  if ((existing || []).some((s) => s.id === SCRIPT_ID)) await sm.unregisterScripts({ ids: [SCRIPT_ID] });
   try {
     await sm.registerScripts([{ ...DISPLAY_SCRIPT }]);
   } catch (e) {

@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createBackground, DISPLAY_SCRIPT, mergeResults, MENU_RESOLVE, registerDisplayScript, SCRIPT_ID } from "../../extension/lib/background_core.js";
+import { NativeClient } from "../../extension/lib/port_client.js";
+import { FakeClock, fakeMessenger, flush, portFactory } from "./fakes.mjs";
+
+const DISPLAY = { id: "trackless@trackless.example", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
+const PAGE = { id: "trackless@trackless.example", url: "moz-extension://uuid/popup/popup.html" };
+const HEADER = { author: "Shop <news@shop.example>", recipients: ["Reader <reader@example.org>"], ccList: ["cc@example.org"], bccList: [] };
+
+// A background wired to fakes; `host(frame)` answers each request sent to the port.
+function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopts } = {}) {
+  const clock = new FakeClock();
+  const { connect, ports } = portFactory();
+  const client = new NativeClient({ connect, timers: clock, now: clock.now });
+  const messenger = fakeMessenger({ displayed, ...mopts });
+  const logs = [];
+  const bg = createBackground({ messenger, client, now: clock.now, log: (m) => logs.push(m) });
+  const answer = async () => {
+    // answer every unanswered request on the current port
+    for (const p of ports) {
+      while (p.sent.length > (p.answered || 0)) {
+        const frame = p.sent[p.answered || 0];
+        p.answered = (p.answered || 0) + 1;
+        if (host) {
+          const r = host(frame);
+          if (r === "die") p.die("helper crashed");
+          else if (r) p.reply({ id: frame.id, ...r });
+        }
+      }
+    }
+    await flush();
+  };
+  const send = async (msg, sender) => {
+    const pr = bg.onMessage(msg, sender);
+    for (let i = 0; i < 5; i++) await answer();
+    return pr;
+  };
+  const badge = (tabId) => {
+    const texts = messenger.calls.filter((c) => c[0] === "setBadgeText" && c[1].tabId === tabId);
+    return texts.length ? texts[texts.length - 1][1].text : null;
+  };
+  return { bg, messenger, clock, ports, send, badge, logs, answer };
+}
+
+const okSanitize = (frame) =>
+  frame.action === "sanitize"
+    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }], links: [], headers: [], badge: 3 } }
+    : frame.action === "ping"
+      ? { ok: true, result: { name: "trackless", version: "0.1.0", protocol: 1 } }
+      : { ok: false, error: { code: "unknown_action", message: `no action ${frame.action}` } };
+
+test("start registers listeners, the menu and the display script, and opens the port", async () => {
+  const { bg, messenger, ports } = setup({ host: okSanitize });
+  await bg.start();
+  assert.equal(messenger.runtime.onMessage.listeners.length, 1);
+  assert.deepEqual(messenger.menus.created, [{ id: MENU_RESOLVE, title: "Resolve tracking link…", contexts: ["link"] }]);
+  assert.deepEqual(messenger.scripts, [{ ...DISPLAY_SCRIPT }]);
+  assert.equal(messenger.scripts[0].runAt, "document_start");
+  assert.equal(ports.length, 1);
+  assert.equal(ports[0].sent[0].action, "ping");
+});
+
+test("registration tolerates a script left registered by an earlier background", async () => {
+  const m = fakeMessenger({ registered: [{ id: SCRIPT_ID }] });
+  await registerDisplayScript(m.scripting.messageDisplay);
+  assert.deepEqual(m.scripts, [{ ...DISPLAY_SCRIPT }]);
+  // and a race where the id appears between the check and the registration
+  const m2 = fakeMessenger({ registerThrowsOnce: true });
+  await registerDisplayScript(m2.scripting.messageDisplay);
+  assert.deepEqual(m2.scripts, [{ ...DISPLAY_SCRIPT }]);
+});
+
+test("display.sanitize sends html, sender and every recipient; sets the count badge", async () => {
+  const { send, ports, badge, bg } = setup({ host: okSanitize });
+  const reply = await send({ command: "display.sanitize", parts: ["<img src=x>"] }, DISPLAY);
+  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3 });
+  const req = ports[0].sent.find((f) => f.action === "sanitize");
+  assert.deepEqual({ ...req, id: 0 }, { id: 0, action: "sanitize", html: "<img src=x>", from: "news@shop.example", to: ["reader@example.org", "cc@example.org"] });
+  assert.equal(badge(5), "3");
+  assert.equal(bg.records.get(5).state.kind, "done");
+});
+
+test("several HTML parts are sanitized separately and reported together", async () => {
+  const { send, badge } = setup({ host: okSanitize });
+  const reply = await send({ command: "display.sanitize", parts: ["a", "b"] }, DISPLAY);
+  assert.deepEqual(reply.parts, ["<p>clean:a</p>", "<p>clean:b</p>"]);
+  assert.equal(reply.count, 6);
+  assert.equal(badge(5), "6");
+  const merged = mergeResults([{ html: "", remote: [1], links: [2], headers: ["h"], badge: 1 }, { html: "", remote: [3], links: [], headers: ["h", "i"], badge: 2 }]);
+  assert.deepEqual(merged, { html: "", remote: [1, 3], links: [2], headers: ["h", "i"], badge: 3 });
+});
+
+test("no helper installed: fallback answer and the 'unreachable' badge", async () => {
+  const { send, badge } = setup({ host: () => "die" });
+  const reply = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(reply.ok, false);
+  assert.equal(reply.error.code, "host_unreachable");
+  assert.equal(badge(5), "off");
+});
+
+test("helper error and timeout: fallback answer and the error badge", async () => {
+  const bad = setup({ host: (f) => ({ ok: false, error: { code: "too_large", message: "over the cap" } }) });
+  const r1 = await bad.send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.deepEqual(r1, { ok: false, error: { code: "too_large", message: "over the cap" } });
+  assert.equal(bad.badge(5), "err");
+
+  const slow = setup({ host: () => null }); // never answers
+  const pr = slow.bg.onMessage({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await slow.answer();
+  assert.equal(slow.badge(5), "…");
+  slow.clock.advance(4000); // SANITIZE_TIMEOUT_MS
+  const r2 = await pr;
+  assert.equal(r2.error.code, "timeout");
+  assert.equal(slow.badge(5), "err");
+});
+
+test("a result for an older message does not overwrite the newer one's badge", async () => {
+  const { bg, clock, ports, answer, badge } = setup({ host: () => null });
+  const first = bg.onMessage({ command: "display.sanitize", parts: ["old"] }, DISPLAY);
+  await answer();
+  const second = bg.onMessage({ command: "display.sanitize", parts: ["new"] }, DISPLAY);
+  await answer();
+  const [f1, f2] = ports[0].sent.filter((f) => f.action === "sanitize");
+  ports[0].reply({ id: f2.id, ok: true, result: { html: "n", badge: 0 } });
+  await flush();
+  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", badge: 9 } });
+  await flush();
+  assert.equal((await first).count, 9);
+  assert.equal((await second).count, 0);
+  assert.equal(badge(5), "✓");
+  clock.advance(10000);
+});
+
+test("remote content allowed overrides the count on the badge", async () => {
+  const { send, badge } = setup({ host: okSanitize });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.remoteAllowed" }, DISPLAY);
+  assert.equal(badge(5), "!");
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.equal(record.state.remoteAllowed, true);
+});
+
+test("plain-text mails: unwrap with the reader's addresses, count of changed links", async () => {
+  const { send, ports, badge } = setup({
+    host: (f) => ({
+      ok: true,
+      result: { links: f.urls.map((u) => ({ original: u, final: u.split("?")[0], status: u.includes("?") ? "cleaned" : "unchanged", removed: u.includes("?") ? ["utm_source"] : [] })) },
+    }),
+  });
+  const reply = await send({ command: "display.unwrap", urls: ["https://a.example/?utm_source=x", "https://b.example/"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  assert.equal(reply.count, 1);
+  assert.deepEqual(ports[0].sent.find((f) => f.action === "unwrap").to, ["reader@example.org", "cc@example.org"]);
+  assert.equal(badge(5), "1");
+  const empty = await send({ command: "display.unwrap", urls: [] }, DISPLAY);
+  assert.deepEqual(empty, { ok: true, links: [], count: 0 });
+  assert.equal(badge(5), "✓");
+});
+
+test("senders are checked against each command's origin", async () => {
+  const { send } = setup({ host: okSanitize });
+  assert.equal((await send({ command: "allowImages", tabId: 5, domain: "x.example" }, DISPLAY)).error.code, "forbidden");
+  assert.equal((await send({ command: "display.sanitize", parts: ["x"] }, PAGE)).error.code, "forbidden");
+  assert.equal((await send({ command: "report", tabId: 5 }, { ...PAGE, id: "other@addon" })).error.code, "forbidden");
+  assert.equal((await send({ command: "nope" }, PAGE)).error.code, "unknown_command");
+  assert.equal((await send({ command: "toString" }, PAGE)).error.code, "unknown_command");
+  assert.equal(await send("hello", PAGE), undefined);
+  assert.equal(await send({ command: 5 }, PAGE), undefined);
+});
+
+test("allowImages adds to the allowlist through the host, then re-renders the tab", async () => {
+  const calls = [];
+  const { send, messenger } = setup({
+    host: (f) => {
+      calls.push(f);
+      return { ok: true, result: { allowlist: {} } };
+    },
+  });
+  const r = await send({ command: "allowImages", tabId: 5, domain: "shop.example" }, PAGE);
+  assert.deepEqual(r, { ok: true });
+  const add = calls.find((f) => f.action === "allowlist.add");
+  assert.deepEqual({ domain: add.domain, images: add.images }, { domain: "shop.example", images: true });
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "rerender" }]]);
+});
+
+test("undoLink relays to the tab and remembers the undone link", async () => {
+  const { send, messenger } = setup({ host: okSanitize });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  const r = await send({ command: "undoLink", tabId: 5, original: "https://t.example/?utm_source=a" }, PAGE);
+  assert.deepEqual(r, { ok: true, count: 1 });
+  assert.deepEqual(messenger.tabMessages[0], [5, { command: "undoLink", original: "https://t.example/?utm_source=a" }]);
+  assert.deepEqual((await send({ command: "report", tabId: 5 }, PAGE)).record.undone, ["https://t.example/?utm_source=a"]);
+  messenger.tabAnswer = { ok: false, count: 0 };
+  assert.equal((await send({ command: "undoLink", tabId: 5, original: "nope" }, PAGE)).error.code, "not_found");
+});
+
+test("status: ping result, or the error with the install fix", async () => {
+  const ok = setup({ host: okSanitize });
+  assert.deepEqual((await ok.send({ command: "status" }, PAGE)).result.version, "0.1.0");
+  const off = setup({ host: () => "die" });
+  const r = await off.send({ command: "status" }, PAGE);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, "host_unreachable");
+  assert.match(r.fix, /trackless install/);
+});
+
+test("resolve explains unknown_action from an older helper", async () => {
+  const { send } = setup({ host: okSanitize });
+  const r = await send({ command: "resolve", url: "https://click.example/ls/click?upn=1" }, PAGE);
+  assert.equal(r.ok, false);
+  assert.equal(r.error.code, "unknown_action");
+  assert.match(r.error.message, /not available.*Update the helper/s);
+});
+
+test("the link menu opens the resolve window for the clicked link", async () => {
+  const { bg, messenger } = setup({ host: okSanitize });
+  await bg.onMenuClicked({ menuItemId: MENU_RESOLVE, linkUrl: "https://click.example/ls/click?upn=a&b=c" }, { id: 5 });
+  assert.equal(messenger.windowsCreated.length, 1);
+  assert.equal(
+    messenger.windowsCreated[0].url,
+    "moz-extension://uuid/resolve/resolve.html?url=https%3A%2F%2Fclick.example%2Fls%2Fclick%3Fupn%3Da%26b%3Dc",
+  );
+  await bg.onMenuClicked({ menuItemId: "other", linkUrl: "x" }, { id: 5 });
+  assert.equal(messenger.windowsCreated.length, 1);
+});
+
+test("options pass-throughs send params without the command name", async () => {
+  const seen = [];
+  const { send } = setup({
+    host: (f) => {
+      seen.push(f);
+      return { ok: true, result: { settings: { dns_uncloaking: true } } };
+    },
+  });
+  const r = await send({ command: "settings.set", settings: { dns_uncloaking: true } }, PAGE);
+  assert.deepEqual(r.result, { settings: { dns_uncloaking: true } });
+  const f = seen.find((x) => x.action === "settings.set");
+  assert.deepEqual(Object.keys(f).sort(), ["action", "id", "settings"]);
+});
+
+test("a closed tab forgets its report", async () => {
+  const { send, messenger, bg } = setup({ host: okSanitize });
+  await bg.start();
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  messenger.tabs.onRemoved.fire(5);
+  assert.equal((await send({ command: "report", tabId: 5 }, PAGE)).record, null);
+});

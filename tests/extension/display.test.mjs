@@ -1,0 +1,183 @@
+// The display script's flow (display/display_core.js, a classic script) loaded
+// in a vm context and driven with fake DOM operations and a fake clock.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import vm from "node:vm";
+import { FakeClock, flush } from "./fakes.mjs";
+
+const CODE = readFileSync(new URL("../../extension/display/display_core.js", import.meta.url), "utf8");
+
+function load() {
+  const ctx = vm.createContext({});
+  vm.runInContext(CODE, ctx);
+  return ctx.TracklessDisplay;
+}
+
+const D = load();
+
+// Fake "containers" and ops recording what the flow does to the page.
+function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false } = {}) {
+  const clock = new FakeClock();
+  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [] };
+  const sent = [];
+  const containers = parts.map((html) => ({ html }));
+  const imgs = [{ loaded: remoteLoaded, listeners: [] }];
+  const ops = {
+    findParts: () => ({ kind, containers: kind === "none" ? [] : containers }),
+    remoteImages: () => imgs,
+    partHtml: (c) => c.html,
+    swapHtml: (c, html) => {
+      if (swapThrows) throw new Error("DOM exploded");
+      page.swapped.push(html);
+      c.html = html;
+    },
+    plainLinks: () => [{ getAttribute: () => "https://a.example/?utm_source=x" }, { getAttribute: () => "https://a.example/?utm_source=x" }],
+    cleanPlainLinks: (anchors, links) => {
+      page.plainCleaned = links;
+      return links.length;
+    },
+    undoLink: (o) => {
+      page.undone.push(o);
+      return o === "known" ? 2 : 0;
+    },
+    setState: (s) => (page.state = s),
+    setTiming: (ms) => (page.timing = ms),
+    reveal: () => (page.shown = true),
+    imageLoaded: (img) => img.loaded,
+    onImageLoad: (img, f) => img.listeners.push(f),
+  };
+  const send = (raw) => {
+    const msg = JSON.parse(JSON.stringify(raw)); // out of the vm realm (and as runtime messaging copies it)
+    sent.push(msg);
+    if (msg.command === "display.sanitize" || msg.command === "display.unwrap") return answer ? answer(msg, clock) : new Promise(() => {});
+    return Promise.resolve({ ok: true });
+  };
+  const c = D.createController({ ops, send, now: clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout });
+  return { c, clock, page, sent, imgs };
+}
+
+test("the sanitized parts are swapped in, then the body is revealed with the timing", async () => {
+  const { c, page, sent, clock } = setup({
+    parts: ["<p>a</p>", "<p>b</p>"],
+    answer: async (msg, clk) => {
+      clk.advance(40);
+      return { ok: true, parts: msg.parts.map((p) => `S${p}`), count: 2 };
+    },
+  });
+  assert.equal(page.shown, false);
+  await c.run();
+  await flush();
+  assert.deepEqual(sent[0], { command: "display.sanitize", parts: ["<p>a</p>", "<p>b</p>"] });
+  assert.deepEqual(page.swapped, ["S<p>a</p>", "S<p>b</p>"]);
+  assert.equal(page.state, "sanitized");
+  assert.equal(page.shown, true);
+  assert.equal(page.timing, 40);
+  assert.deepEqual(sent.find((m) => m.command === "display.shown"), { command: "display.shown", timingMs: 40 });
+  assert.equal(clock.pending, 0, "the display timeout is cleared");
+});
+
+test("host failure: Thunderbird's view is revealed untouched (fallback)", async () => {
+  const { c, page, sent } = setup({ answer: async () => ({ ok: false, error: { code: "host_unreachable", message: "x" } }) });
+  await c.run();
+  assert.deepEqual(page.swapped, []);
+  assert.equal(page.state, "fallback");
+  assert.equal(page.shown, true);
+  // the background already set the badge; the script does not report again
+  assert.ok(!sent.some((m) => m.command === "display.failed"));
+});
+
+test("no answer within DISPLAY_TIMEOUT_MS: fallback and the background is told", async () => {
+  const { c, page, sent, clock } = setup(); // never answers
+  const run = c.run();
+  await flush();
+  clock.advance(D.DISPLAY_TIMEOUT_MS - 1);
+  await flush();
+  assert.equal(page.shown, false, "still hidden just before the timeout");
+  clock.advance(1);
+  await run;
+  assert.equal(page.state, "fallback");
+  assert.equal(page.shown, true);
+  assert.deepEqual(page.swapped, []);
+  assert.deepEqual(sent.find((m) => m.command === "display.failed").error.code, "timeout");
+});
+
+test("DISPLAY_TIMEOUT_MS matches lib/timeouts.js and sits between the host timeout and the CSS fail-safe", async () => {
+  const t = await import("../../extension/lib/timeouts.js");
+  assert.equal(D.DISPLAY_TIMEOUT_MS, t.DISPLAY_TIMEOUT_MS);
+  assert.ok(t.SANITIZE_TIMEOUT_MS < t.DISPLAY_TIMEOUT_MS);
+  assert.ok(t.DISPLAY_TIMEOUT_MS < t.FAILSAFE_CSS_SECONDS * 1000);
+  const css = readFileSync(new URL("../../extension/display/hide.css", import.meta.url), "utf8");
+  assert.match(css, new RegExp(`animation: trackless-failsafe 0s linear ${t.FAILSAFE_CSS_SECONDS}s forwards`));
+  assert.match(css, /html:not\(\[data-trackless-shown\]\) > body \{\s*visibility: hidden;/);
+});
+
+test("a rejected sendMessage (background gone) falls back", async () => {
+  const { c, page } = setup({ answer: () => Promise.reject(new Error("Could not establish connection")) });
+  await c.run();
+  assert.equal(page.state, "fallback");
+  assert.equal(page.shown, true);
+});
+
+test("an answer that does not match the parts, or a failing swap, falls back and reports", async () => {
+  const a = setup({ parts: ["x", "y"], answer: async () => ({ ok: true, parts: ["only one"] }) });
+  await a.c.run();
+  assert.equal(a.page.state, "fallback");
+  assert.deepEqual(a.page.swapped, []);
+  assert.equal(a.sent.find((m) => m.command === "display.failed").error.code, "swap");
+
+  const b = setup({ swapThrows: true, answer: async (m) => ({ ok: true, parts: m.parts }) });
+  await b.c.run();
+  assert.equal(b.page.state, "fallback");
+  assert.match(b.sent.find((m) => m.command === "display.failed").error.message, /DOM exploded/);
+});
+
+test("plain-text mails: unique link URLs are unwrapped and cleaned", async () => {
+  const { c, page, sent } = setup({
+    kind: "plain",
+    answer: async (msg) => ({ ok: true, links: msg.urls.map((u) => ({ original: u, final: "https://a.example/", status: "cleaned" })) }),
+  });
+  await c.run();
+  assert.deepEqual(sent[0], { command: "display.unwrap", urls: ["https://a.example/?utm_source=x"] });
+  assert.equal(page.plainCleaned.length, 1);
+  assert.equal(page.state, "sanitized");
+  assert.equal(page.shown, true);
+});
+
+test("a message without a body part is revealed at once", async () => {
+  const { c, page, sent } = setup({ kind: "none" });
+  await c.run();
+  assert.equal(page.state, "none");
+  assert.equal(page.shown, true);
+  assert.equal(sent[0].command, "display.none");
+});
+
+test("a remote image that loaded reports 'remote content allowed' once", async () => {
+  const loaded = setup({ remoteLoaded: true, answer: async (m) => ({ ok: true, parts: m.parts }) });
+  await loaded.c.run();
+  loaded.c.checkRemote();
+  assert.equal(loaded.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+
+  const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  await blocked.c.run();
+  assert.equal(blocked.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
+  // a late load event (the image was fetched after all)
+  blocked.imgs[0].loaded = true;
+  blocked.imgs[0].listeners.forEach((f) => f());
+  assert.equal(blocked.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+});
+
+test("commands from the background: undo a link, re-render from the original HTML", async () => {
+  let n = 0;
+  const plain = (v) => JSON.parse(JSON.stringify(v ?? null)) ?? undefined; // out of the vm realm
+  const { c: inner, page, sent } = setup({ answer: async (m) => ({ ok: true, parts: m.parts.map((p) => `S${++n}${p}`) }) });
+  const c = { run: () => inner.run(), onCommand: async (m) => plain(await inner.onCommand(m)) };
+  await c.run();
+  assert.deepEqual(await c.onCommand({ command: "undoLink", original: "known" }), { ok: true, count: 2 });
+  assert.deepEqual(await c.onCommand({ command: "undoLink", original: "other" }), { ok: false, count: 0 });
+  assert.deepEqual(await c.onCommand({ command: "rerender" }), { ok: true });
+  // re-rendering sends the original HTML, not the already sanitized one
+  assert.deepEqual(sent.filter((m) => m.command === "display.sanitize").map((m) => m.parts), [["<p>a</p>"], ["<p>a</p>"]]);
+  assert.deepEqual(page.swapped, ["S1<p>a</p>", "S2<p>a</p>"]);
+  assert.equal(await c.onCommand({ command: "unknown" }), undefined);
+});

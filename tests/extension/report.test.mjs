@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildReport, changedLinks, groupRemote, imageDomains, OPAQUE_LABEL } from "../../extension/lib/report_model.js";
+import { renderReport } from "../../extension/lib/report_render.js";
+import { FakeDocument, flush } from "./fakes.mjs";
+
+const HOSTILE = `<img src=x onerror="alert(1)"><script>alert(2)</script>&amp;"'`;
+
+const RESULT = {
+  html: "<p>x</p>",
+  badge: 4,
+  headers: ["Disposition-Notification-To"],
+  remote: [
+    { url: "https://t.sendgrid.example/wf/open?upn=abc", kind: "pixel", action: "blocked", tracker: true, vendor: "SendGrid", reason: "open-tracking path /wf/open", identifies_you: false, confidence: "high", element: "img", attribute: "src", host: "t.sendgrid.example", domain: "sendgrid.example", token: "abc" },
+    { url: "https://cdn.shop.example/hero.png", kind: "image", action: "blocked", tracker: false, vendor: null, reason: "remote image", identifies_you: false, confidence: "low", element: "img", attribute: "src", host: "cdn.shop.example", domain: "shop.example", token: null },
+    { url: "https://t.sendgrid.example/wf/open?u=reader%40example.org", kind: "pixel", action: "blocked", tracker: true, vendor: "SendGrid", reason: "address in URL", identifies_you: true, confidence: "medium", element: "td", attribute: "background", host: "t.sendgrid.example", domain: "sendgrid.example", token: null },
+    { url: "https://evil.example/a.png", kind: "image", action: "blocked", tracker: false, vendor: HOSTILE, reason: HOSTILE, identifies_you: false, confidence: "low", element: "img", attribute: "src", host: "evil.example", domain: "evil.example", token: null },
+  ],
+  links: [
+    { original: "https://shop.example/p?utm_source=nl&id=7", final: "https://shop.example/p?id=7", status: "cleaned", removed: ["utm_source"], vendor: "utm", identifies_you: false, rule: "params.utm", chain: [] },
+    { original: "https://click.example/ls/click?upn=zzz", final: null, status: "opaque", removed: [], vendor: "SendGrid", identifies_you: false, rule: "sendgrid", chain: [] },
+    { original: "https://shop.example/about", final: "https://shop.example/about", status: "unchanged", removed: [], vendor: null, identifies_you: false, rule: null, chain: [] },
+    { original: `https://x.example/?q=${HOSTILE}`, final: `https://x.example/${HOSTILE}`, status: "unwrapped", removed: [HOSTILE], vendor: HOSTILE, identifies_you: true, rule: "r", chain: [] },
+  ],
+};
+
+test("remote references are grouped by kind and vendor, trackers first", () => {
+  const groups = groupRemote(RESULT.remote);
+  assert.deepEqual(
+    groups.map((g) => [g.kind, g.vendor, g.items.length, g.confidence, g.tracker, g.identifiesYou]),
+    [
+      ["pixel", "SendGrid", 2, "high", true, true],
+      ["image", null, 1, "low", false, false],
+      ["image", HOSTILE, 1, "low", false, false],
+    ],
+  );
+  assert.deepEqual(groupRemote(null), []);
+  assert.deepEqual(groupRemote([null, 3]), []);
+});
+
+test("only changed links are listed; opaque ones are marked and cannot be undone", () => {
+  const links = changedLinks(RESULT.links, ["https://shop.example/p?utm_source=nl&id=7"]);
+  assert.deepEqual(links.map((l) => [l.status, l.label, l.canUndo, l.undone]), [
+    ["cleaned", "cleaned", true, true],
+    ["opaque", OPAQUE_LABEL, false, false],
+    ["unwrapped", "unwrapped", true, false],
+  ]);
+  assert.equal(links[1].final, null);
+  assert.deepEqual(links[0].removed, ["utm_source"]);
+});
+
+test("image domains offered: blocked non-tracker images, never a tracker's domain", () => {
+  assert.deepEqual(imageDomains(RESULT.remote), ["evil.example", "shop.example"]);
+  assert.deepEqual(
+    imageDomains([
+      { domain: "t.example", kind: "image", action: "blocked", tracker: false },
+      { domain: "t.example", kind: "pixel", action: "blocked", tracker: true },
+      { domain: "ok.example", kind: "image", action: "allowed", tracker: false },
+    ]),
+    [],
+  );
+});
+
+test("buildReport states", () => {
+  assert.match(buildReport(null).status, /No report/);
+  const done = buildReport({ kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: [], timingMs: 12 });
+  assert.equal(done.count, 4);
+  assert.equal(done.status, "4 trackers blocked.");
+  assert.equal(done.badge.text, "4");
+  assert.equal(done.timingMs, 12);
+  const clean = buildReport({ kind: "html", state: { kind: "done", count: 0 }, result: { html: "", remote: [], links: [] } });
+  assert.equal(clean.status, "Clean: no trackers found.");
+  const warn = buildReport({ kind: "html", state: { kind: "done", count: 1, remoteAllowed: true }, result: RESULT });
+  assert.match(warn.status, /^Remote content appears to be allowed/);
+  const off = buildReport({ kind: null, state: { kind: "unreachable", message: "No such native application" }, result: null });
+  assert.match(off.status, /not reachable.*trackless install/s);
+  assert.deepEqual(off.links, []);
+});
+
+function render(record, actions = {}) {
+  const doc = new FakeDocument();
+  const root = renderReport(doc, buildReport(record), {
+    allowImages: async () => {},
+    undoLink: async () => ({ ok: true }),
+    ...actions,
+  });
+  return { doc, root };
+}
+
+test("hostile report strings are rendered as text, never as markup", () => {
+  const { doc, root } = render({ kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: [] });
+  // no element other than the renderer's own vocabulary was created
+  const tags = new Set(doc.created.map((e) => e.localName));
+  for (const t of tags) assert.ok(["div", "header", "span", "p", "section", "h2", "ul", "li", "details", "summary", "code", "button"].includes(t), t);
+  assert.ok(!root.all().some((e) => e.localName === "img" || e.localName === "script"));
+  // the hostile text is present verbatim as text, escaped in serialization
+  assert.ok(root.textContent.includes(HOSTILE));
+  const html = root.serialize();
+  assert.ok(!html.includes("<img src=x"), "no raw markup from a report string");
+  assert.ok(!html.includes("<script>"));
+  assert.ok(html.includes("&lt;img src=x onerror=\"alert(1)\"&gt;&lt;script&gt;"));
+  // no attribute carries an event handler
+  for (const e of root.all()) for (const k of e.attributes.keys()) assert.ok(!/^on/i.test(k));
+});
+
+test("report content: groups, links with before/after/removed, opaque label, read receipts, timing", () => {
+  const { root } = render({ kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: [], timingMs: 33.4 });
+  const text = root.textContent;
+  assert.equal(root.byClass("group").length, 3);
+  assert.match(text, /pixelSendGrid×2high confidenceidentifies you/);
+  const links = root.byClass("link");
+  assert.equal(links.length, 3);
+  assert.match(links[0].textContent, /before: https:\/\/shop\.example\/p\?utm_source=nl&id=7/);
+  assert.match(links[0].textContent, /after: https:\/\/shop\.example\/p\?id=7/);
+  assert.match(links[0].textContent, /removed: utm_source/);
+  assert.match(links[1].textContent, new RegExp(OPAQUE_LABEL));
+  assert.match(links[1].textContent, /Resolve tracking link/);
+  assert.equal(links[1].byTag("button").length, 0, "no undo for opaque links");
+  assert.match(text, /Read receipts requestedDisposition-Notification-To/);
+  assert.match(text, /sanitized in 33 ms/);
+  assert.deepEqual(root.byClass("allow").map((b) => b.textContent), ["show images from evil.example", "show images from shop.example"]);
+});
+
+test("undo and allow buttons call their actions and update", async () => {
+  const calls = [];
+  const { root } = render(
+    { kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: [] },
+    {
+      undoLink: async (o) => calls.push(["undo", o]),
+      allowImages: async (d) => {
+        calls.push(["allow", d]);
+        throw new Error("store_corrupt");
+      },
+    },
+  );
+  const undo = root.byClass("undo")[0];
+  await undo.dispatch("click");
+  assert.equal(undo.textContent, "undone");
+  assert.ok(undo.hasAttribute("disabled"));
+  const allow = root.byClass("allow")[1];
+  await allow.dispatch("click");
+  await flush();
+  assert.equal(allow.textContent, "failed: store_corrupt");
+  assert.ok(!allow.hasAttribute("disabled"));
+  assert.deepEqual(calls, [["undo", "https://shop.example/p?utm_source=nl&id=7"], ["allow", "shop.example"]]);
+});
+
+test("an already undone link shows a disabled 'undone' button", () => {
+  const { root } = render({ kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: ["https://shop.example/p?utm_source=nl&id=7"] });
+  const b = root.byClass("undo")[0];
+  assert.equal(b.textContent, "undone");
+  assert.ok(b.hasAttribute("disabled"));
+});
+
+test("plain-text reports have no remote section", () => {
+  const { root } = render({ kind: "plain", state: { kind: "done", count: 1 }, result: { links: [RESULT.links[0]] } });
+  assert.equal(root.byClass("findings").length, 0);
+  assert.equal(root.byClass("link").length, 1);
+});
