@@ -27,12 +27,10 @@ __all__ = ["DiskCache", "cache_root"]
 
 
 def cache_root() -> Path:
-    env = os.environ.get("TRACKLESS_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    """``$TRACKLESS_CACHE_DIR`` or the platform user cache dir (see ``trackless.paths``)."""
+    from ..paths import cache_dir
 
-    return Path(platformdirs.user_cache_dir("trackless", appauthor=False))
+    return cache_dir()
 
 
 class DiskCache:
