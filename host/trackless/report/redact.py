@@ -42,6 +42,7 @@ LEFTOVER = "[redacted: carries the reader's address]"
 IDENTIFYING_PARAM = re.compile(r"id|enc|tok|hash|mail|user|sub|rcpt|recipient|uid|key|sig", re.IGNORECASE)
 _SLUG = re.compile(r"[a-z]+(?:[-_][a-z]+)*")
 _PLACEHOLDER = re.compile(r"\[(?:reader|token)-\d+(?::[a-z0-9-]+)?\]")
+_PLACEHOLDER_SPLIT = re.compile(r"(\[(?:reader|token)-\d+(?::[a-z0-9-]+)?\])")
 
 
 def looks_like_token(value: str) -> bool:
@@ -131,6 +132,13 @@ class Redactor:
             s = self._cs.sub(lambda m: self._lookup[m.group(0)], s)
         return s
 
+    def _tokenize(self, text: str) -> str:
+        """``text`` with token-looking parts replaced; existing placeholders are left alone."""
+        if not _PLACEHOLDER.search(text):
+            return self._token(text) if looks_like_token(text) else text
+        parts = _PLACEHOLDER_SPLIT.split(text)
+        return "".join(p if _PLACEHOLDER.fullmatch(p) or not looks_like_token(p) else self._token(p) for p in parts)
+
     def _structural(self, url: str) -> str:
         """Replace token-looking path segments, query values and fragment of a URL-ish string."""
         head, sep, rest = url.partition("://")
@@ -145,12 +153,12 @@ class Redactor:
         authority, tail = rest[: m.start()], rest[m.start():]
 
         def seg(match: re.Match) -> str:
-            text = match.group(0)
-            return self._token(text) if looks_like_token(text) else text
+            return self._tokenize(match.group(0))
 
         def pair(match: re.Match) -> str:
             key, eq, value = match.group(1), match.group(2), match.group(3)
-            if value and not _PLACEHOLDER.fullmatch(value) and (looks_like_token(value) or (IDENTIFYING_PARAM.search(key) and len(unquote(value)) >= 4)):
+            key = re.sub(r"[^/]+", seg, key)
+            if eq and value and not _PLACEHOLDER.search(value) and IDENTIFYING_PARAM.search(key) and len(unquote(value)) >= 4:
                 value = self._token(value)
             elif value:
                 value = re.sub(r"[^/]+", seg, value)
@@ -180,7 +188,7 @@ class Redactor:
         return self._final(scrubbed) if scrubbed != token else self._token(token)
 
     def _message_id(self, mid: str) -> str:
-        return re.sub(r"[^<>@.\s]+", lambda m: self._token(m.group(0)) if looks_like_token(m.group(0)) else m.group(0), mid)
+        return re.sub(r"[^<>@.\s]+", lambda m: self._tokenize(m.group(0)), mid)
 
     def _literal(self, s: str, known: list[str]) -> str:
         for t in known:
