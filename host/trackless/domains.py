@@ -3,7 +3,8 @@
 tldextract downloads the Public Suffix List on first use unless it is built
 with ``suffix_list_urls=()``; Trackless never lets it. The extractor is built
 once per process (its first lookup builds a trie, ~60 ms) and writes no
-cache files (``cache_dir=None``).
+cache files (``cache_dir=None``). Private suffixes (``github.io``) count: their
+subdomains belong to different owners.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ __all__ = ["registrable_domain", "normalize_domain", "is_ip"]
 def _extractor():
     import tldextract  # lazy: ~90 ms of imports
 
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def is_ip(host: str) -> bool:

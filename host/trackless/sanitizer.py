@@ -44,6 +44,8 @@ _CSS_PX = re.compile(r"^\s*(\d+(?:\.\d+)?)(?:px)?\s*(?:!important)?\s*$", re.I)
 _META_REFRESH_URL = re.compile(r"url\s*=\s*(['\"]?)(.*?)\1\s*$", re.I | re.S)
 _LINK_HEADER_URL = re.compile(r"<([^>]*)>")
 _CONDITIONAL = re.compile(r"^\s*\[if\b", re.I)
+_REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)
+_TABNL = re.compile(r"[\t\n\r]")
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,19 @@ class _Walker:
         if tag in vectors.REMOVED_ELEMENTS:
             self._removed_element(el, tag)
             return
-        if tag == "meta":
-            self._meta(el)
+        if tag == "meta" and self._meta(el):
             return
         if tag == "style":
             self._style_block(el)
+        elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only:
+            # the parser keeps their content as raw text, which would not
+            # serialize back to itself: fallback content is dropped, xmp is a pre
+            if tag in ("xmp", "plaintext", "listing"):
+                el.name = "pre"
+            elif tag == "frameset":
+                el.name = "div"
+            else:
+                el.clear()
         pixel = False
         for attr in list(el.attrs):
             if el.decomposed:
@@ -230,7 +240,7 @@ class _Walker:
         else:
             for attr in ("src", "href", "xlink:href"):
                 if el.get(attr) is not None:
-                    self._check_plain(el, attr, _attr_text(el[attr]), "script" if tag == "script" else "media")
+                    self._check_plain(el, attr, _attr_text(el[attr]), vectors.kind_for(tag, attr))
         if not self.report_only:
             el.decompose()
 
@@ -241,10 +251,11 @@ class _Walker:
         elif ref.cls == "data":
             self._data_uri(el, attr, value, kind, keep_if_inert=False)
 
-    def _meta(self, el) -> None:
+    def _meta(self, el) -> bool:
+        """Handle an active ``<meta http-equiv>``; True when it was removed."""
         equiv = str(el.get("http-equiv", "")).strip().lower()
         if equiv not in vectors.ACTIVE_META:
-            return
+            return False
         content = _attr_text(el.get("content", ""))
         if equiv == "refresh":
             m = _META_REFRESH_URL.search(content)
@@ -255,6 +266,7 @@ class _Walker:
                 self._check_plain(el, "content", u, "prefetch")
         if not self.report_only:
             el.decompose()
+        return True
 
     def _style_block(self, el) -> None:
         text = el.string if el.string is not None else "".join(el.strings)
@@ -312,6 +324,9 @@ class _Walker:
                 bad = True
             elif ref.cls == "active":
                 bad = True
+        # fail closed: a candidate list that still names a remote place in any
+        # spelling (a tab splitting the scheme, say) is dropped whole
+        bad = bad or bool(_REMOTEISH.search(_TABNL.sub("", value)))
         if bad and not self.report_only:
             del el[attr]
             el[BLOCKED_ATTR] = el.get(BLOCKED_ATTR) or kind

@@ -17,7 +17,7 @@ SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
 #: Attributes holding a space-separated list of URLs contacted on click.
 PING_ATTRIBUTES = frozenset({"ping"})
 #: Elements removed whole: they load or run things and show nothing of value in a mail.
-REMOVED_ELEMENTS = frozenset({"script", "base", "link", "bgsound", "portal"})
+REMOVED_ELEMENTS = frozenset({"script", "base", "link", "bgsound", "portal", "frame"})
 #: meta http-equiv values that load, redirect or set state.
 ACTIVE_META = frozenset({"refresh", "link", "set-cookie", "default-style", "content-security-policy"})
 #: Hyperlink elements: their href is a link (cleaned), not a fetch.
@@ -37,6 +37,9 @@ LINK_REL_KINDS = {
 MEDIA_ELEMENTS = frozenset({"video", "audio", "track", "bgsound"})
 #: Elements whose src/data loads a document.
 FRAME_ELEMENTS = frozenset({"iframe", "frame", "object", "embed", "applet", "portal"})
+#: Elements that do not survive a second parse as they are: raw-text elements
+#: (their fallback content is not rendered) and framesets (kept as a div).
+RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "xmp", "plaintext", "listing", "frameset"})
 #: Only these images can be fetched by the helper and shown (others stay blocked).
 PROXIABLE = frozenset({("img", "src"), ("input", "src")})
 
