@@ -36,9 +36,8 @@ ACTIONS: dict[str, str] = {
     "allowlist.remove": "trackless.native.actions.allowlist:remove",
     "settings.get": "trackless.native.actions.settings:get",
     "settings.set": "trackless.native.actions.settings:set_",
-    # Network issue: add these two lines with their modules.
-    # "resolve": "trackless.native.actions.resolve:handle",
-    # "images": "trackless.native.actions.images:handle",   (streams partials with ctx.emit)
+    "resolve": "trackless.native.actions.resolve:handle",
+    "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
 }
 
 

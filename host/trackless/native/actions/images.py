@@ -1,0 +1,74 @@
+"""``images`` (streaming): fetch the allowed images of a mail and return them as ``data:`` URIs.
+
+Params: ``urls`` (array of strings, required, at most 64 used; the add-on
+passes the ``url`` of the ``remote`` entries a sanitize result marks
+``"action": "allowed"``). As a second guard the host fetches only URLs whose
+registrable domain is on the allowlist with images shown; any other URL is
+answered ``refused`` without a request. Fetching uses the SSRF-guarded
+transport (the address rule lifted only by ``resolve_allow_private``), no
+cookies, a common User-Agent, at most 3 in parallel, ``image_max_bytes`` per
+image, 16 MiB (or ``image_max_bytes`` if larger) per mail; the type is decided
+by magic bytes (PNG, JPEG, GIF, WebP, BMP, ICO, AVIF; never SVG).
+
+Each image is sent as soon as it is done, as a partial result
+``{"image": {url, status, mime, data, size, cached, error, message}}``
+(``data`` is the ``data:`` URI when ``status`` is ``ok``; large ones arrive
+chunked). The final result is a summary without the data:
+``{"images": [{url, status, mime, size, cached, error, message}], "ok": n}``
+in request order.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..protocol import str_list
+from . import store_of
+
+MAX_URLS = 64
+
+
+def _domain(url: str) -> str:
+    from ...domains import registrable_domain
+
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return registrable_domain(host) if host else ""
+
+
+def handle(params: dict, ctx) -> dict:
+    from ...net.images import Image
+    from ...net.service import make_image_proxy
+
+    urls = str_list(params, "urls", required=True, max_items=1000)
+    settings = store_of(ctx).load()
+    allowed_domains = set(settings.image_domains)
+    proxy = make_image_proxy(settings.options, allow_private=bool(settings.options.get("resolve_allow_private")))
+    proxy.max_images = MAX_URLS
+
+    wanted, refused = [], {}
+    for u in dict.fromkeys(u.strip() for u in urls if u.strip()):
+        if _domain(u) in allowed_domains:
+            wanted.append(u)
+        else:
+            refused[u] = Image(u, "refused", error="refused",
+                               message="refused: the image's domain is not on the allowlist")
+
+    def send(img) -> None:
+        ctx.emit({"image": img.to_dict()})
+
+    for img in refused.values():
+        send(img)
+    fetched = {img.url: img for img in proxy.fetch_all(wanted, on_result=send)}
+    order = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    summary = []
+    for u in order:
+        img = fetched.get(u) or refused[u]
+        d = img.to_dict()
+        d.pop("data", None)
+        summary.append(d)
+    ok = sum(1 for s in summary if s["status"] == "ok")
+    ctx.log.info("images: %d requested, %d ok", len(summary), ok)
+    return {"images": summary, "ok": ok}
