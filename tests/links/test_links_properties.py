@@ -110,3 +110,19 @@ def test_any_wrapped_value_yields_a_safe_destination_or_nothing(value):
     if link.status == "unwrapped":
         assert accept(link.final) is not None
         assert "@" not in link.final.split("/")[2] and "\\" not in link.final
+
+
+NO_PREFILTER = __import__("dataclasses").replace(RULES, any_prefilter=None)
+
+
+@SETTINGS
+@given(anything)
+def test_any_host_prefilter_changes_nothing(url):
+    """The path prefilter is an optimisation only: same result without it."""
+    assert RULES.any_prefilter is not None
+    assert unwrap_with(RULES, url) == unwrap_with(NO_PREFILTER, url)
+
+
+def test_prefilter_equivalence_on_every_example():
+    for ex in RULES.examples:
+        assert unwrap_with(RULES, ex.url) == unwrap_with(NO_PREFILTER, ex.url)

@@ -37,7 +37,7 @@ MAX_DEPTH = 6
 
 
 def _match(rules: Rules, parts: Parts) -> list[WrapperRule]:
-    candidates = rules.candidates(parts.host)
+    candidates = rules.candidates(parts.host, parts.path)
     if not candidates:
         return []
     params = first_values(parts.query)

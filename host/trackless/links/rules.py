@@ -103,17 +103,22 @@ class Rules:
     examples: tuple[Example, ...]
     by_host: dict = field(default_factory=dict)     # exact host -> rules
     by_suffix: dict = field(default_factory=dict)   # suffix -> rules
-    scanned: tuple[WrapperRule, ...] = ()           # host_regex / any_host rules
+    scanned: tuple[WrapperRule, ...] = ()           # host_regex rules
+    any_host: tuple[WrapperRule, ...] = ()          # any_host rules (path/query signature)
+    any_prefilter: re.Pattern | None = None         # union of the any_host path patterns
 
-    def candidates(self, host: str) -> list[WrapperRule]:
-        """Rules whose host condition holds, in (priority, file order)."""
+    def candidates(self, host: str, path: str = "") -> list[WrapperRule]:
+        """Rules whose host condition holds (and, for any_host rules, whose path
+        may match), in (priority, file order)."""
         host = host.rstrip(".")
         found: list[WrapperRule] = list(self.by_host.get(host, ()))
         for suffix in host_suffixes(host):
             found.extend(self.by_suffix.get(suffix, ()))
         for rule in self.scanned:
-            if rule.any_host or rule.host_regex.search(host):
+            if rule.host_regex.search(host):
                 found.append(rule)
+        if self.any_host and (self.any_prefilter is None or self.any_prefilter.search(path)):
+            found.extend(self.any_host)
         if len(found) > 1:
             found = list(dict.fromkeys(found))  # identity (eq=False): drops repeats
             found.sort(key=lambda r: (r.priority, r.order))
@@ -407,19 +412,44 @@ def compile_rules(wrapper_files: list[tuple[str, dict]], params_file: tuple[str,
     by_host: dict = {}
     by_suffix: dict = {}
     scanned = []
+    any_host = []
     for rule in wrappers:
         for h in rule.hosts:
             by_host.setdefault(h, []).append(rule)
         for s in rule.suffixes:
             by_suffix.setdefault(s, []).append(rule)
-        if rule.any_host or rule.host_regex is not None:
+        if rule.host_regex is not None:
             scanned.append(rule)
+        if rule.any_host:
+            any_host.append(rule)
     return Rules(
         wrappers=tuple(wrappers), params=params, examples=tuple(examples),
         by_host={k: tuple(v) for k, v in by_host.items()},
         by_suffix={k: tuple(v) for k, v in by_suffix.items()},
-        scanned=tuple(scanned),
+        scanned=tuple(scanned), any_host=tuple(any_host), any_prefilter=_prefilter(any_host),
     )
+
+
+def _prefilter(rules: list[WrapperRule]) -> re.Pattern | None:
+    """One regex that matches a path whenever some any_host rule's path could.
+
+    A rule without a path pattern (query signature only) disables the
+    prefilter; leading global flags become scoped groups (``(?i)x`` ->
+    ``(?i:x)``). If the union does not compile, no prefilter (correct, slower).
+    """
+    parts = []
+    for rule in rules:
+        if rule.path is None:
+            return None
+        pat = rule.path.pattern
+        m = re.match(r"\(\?([aiLmsux]+)\)", pat)
+        parts.append(f"(?{m.group(1)}:{pat[m.end():]})" if m else f"(?:{pat})")
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts))
+    except re.error:  # pragma: no cover - defensive
+        return None
 
 
 @functools.lru_cache(maxsize=1)
