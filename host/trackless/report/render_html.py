@@ -144,6 +144,7 @@ def mail(index: int, f: MailFindings) -> str:
     facts = [
         ("Date", f"{fmt_date(f.date_utc)} <span class=muted>(header: {c(f.date) if f.date else 'none'})</span>"),
         ("From", c(f.sender) if f.sender else "unknown"),
+        ("To (recipients)", ", ".join(c(r) for r in f.recipients) or "none"),
         ("Message-ID", c(f.message_id) if f.message_id else "none"),
         ("Source", c(f.origin)),
         ("Plain-text alternative", "yes" if f.has_text else "no"),

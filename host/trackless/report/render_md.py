@@ -82,6 +82,7 @@ def mail(index: int, f: MailFindings) -> str:
     out += _table(["Field", "Value"], [
         ["Date", f"{fmt_date(f.date_utc)} (header: {code(f.date) if f.date else 'none'})"],
         ["From", code(f.sender) if f.sender else "unknown"],
+        ["To (recipients)", ", ".join(code(r) for r in f.recipients) or "none"],
         ["Subject", subject],
         ["Message-ID", code(f.message_id) if f.message_id else "none"],
         ["Source", code(f.origin)],
