@@ -117,3 +117,22 @@ def test_handler_results_that_are_not_json_objects_are_internal_errors():
     assert code == 0
     assert [(r["id"], r["error"]["code"]) for r in replies] == [("a", "internal"), ("b", "internal"), ("c", "store"), ("d", "internal")]
     assert replies[2]["error"]["message"] == "disk says no"
+
+
+def test_warmup_runs_once_after_the_first_reply_and_its_failure_is_harmless():
+    import threading
+
+    calls, done = [], threading.Event()
+
+    def warmup():
+        calls.append(threading.current_thread().name)
+        done.set()
+        raise RuntimeError("warm-up broke")
+
+    out = io.BytesIO()
+    data = b"".join(framing.pack(framing.dumps({"id": i, "action": "ping"}).encode()) for i in range(3))
+    ctx = Context(store=_Store(), log=logging.getLogger("test.trackless.host"))
+    assert serve(io.BytesIO(data), out, ctx, warmup=warmup) == 0
+    assert done.wait(5)
+    assert calls == ["trackless-warmup"]
+    assert out.getvalue().count(b'"ok":true') == 3

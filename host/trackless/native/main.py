@@ -37,6 +37,16 @@ def claim_stdout() -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+_WARMUP_HTML = '<p><a href="https://example.com/a?utm_source=x">a</a><img src="https://example.com/p.gif" width="1"></p>'
+
+
+def _warmup() -> None:
+    """Exercise the sanitizer once (imports bs4, loads the rules, builds the suffix trie)."""
+    import trackless
+
+    trackless.sanitize(_WARMUP_HTML, sender="a@example.com", recipients=["b@example.org"])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = claim_stdout()
@@ -55,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         store = None
     ctx = Context(store=store, log=log, host_args=tuple(argv))
     try:
-        return serve(sys.stdin.buffer, out, ctx)
+        return serve(sys.stdin.buffer, out, ctx, warmup=_warmup)
     except KeyboardInterrupt:
         return 130
     except Exception:  # pragma: no cover - serve handles per-request failures itself

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from typing import BinaryIO
 
 from ..errors import TracklessError
@@ -102,8 +103,26 @@ def handle_body(body: bytes, writer: ReplyWriter, ctx: Context, table: dict | No
     writer.write(bodies)
 
 
-def serve(stdin: BinaryIO, out: BinaryIO, ctx: Context, table: dict | None = None) -> int:
-    """Serve requests from ``stdin`` until end of input. Returns the exit status."""
+def _start_warmup(warmup: Callable[[], object], log) -> None:
+    def run():
+        try:
+            warmup()
+        except Exception:  # a failing warm-up only costs speed; the request will report the error
+            log.exception("warm-up failed")
+
+    threading.Thread(target=run, name="trackless-warmup", daemon=True).start()
+
+
+def serve(
+    stdin: BinaryIO, out: BinaryIO, ctx: Context, table: dict | None = None, warmup: Callable[[], object] | None = None
+) -> int:
+    """Serve requests from ``stdin`` until end of input. Returns the exit status.
+
+    ``warmup`` (optional) runs in a daemon thread once the first request has
+    been answered, while the host would otherwise wait for input: it pays the
+    slow imports (bs4, rules, the suffix trie) before the first mail arrives
+    without delaying the first reply (usually ``ping``).
+    """
     writer = ReplyWriter(out)
     log = ctx.log
     try:
@@ -129,6 +148,9 @@ def serve(stdin: BinaryIO, out: BinaryIO, ctx: Context, table: dict | None = Non
                 log.info("end of input; exiting")
                 return 0
             handle_body(body, writer, ctx, table)
+            if warmup is not None:
+                _start_warmup(warmup, log)
+                warmup = None
     except BrokenPipeError:
         log.info("the reader closed the pipe; exiting")
         return 0
