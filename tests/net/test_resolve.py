@@ -203,6 +203,14 @@ def test_redirect_to_mailto_and_to_javascript(http_server):
         make(http_server).resolve(f"http://click.esp.example:{P}/ls/js")
 
 
+def test_destination_with_credentials_is_refused(http_server):
+    P = http_server.port
+    http_server.routes["/ls/phish"] = redirect("https://www.bank.example@evil.example/login")
+    with pytest.raises(RefusedError, match="credentials"):
+        make(http_server).resolve(f"http://click.esp.example:{P}/ls/phish")
+    assert len(http_server.requests()) == 1
+
+
 def test_expired_link_is_a_clear_failure(http_server):
     P = http_server.port
     http_server.routes["/ls/gone"] = lambda req: Reply(404)

@@ -138,3 +138,9 @@ def test_connection_refused_is_a_network_error():
     s.close()  # nothing listens there now
     with pytest.raises(NetworkError, match="cannot connect"):
         Transport(allow_private=True).request("HEAD", f"http://127.0.0.1:{port}/")
+
+
+def test_truncated_body_is_an_error_not_a_short_image(http_server):
+    http_server.routes["/short"] = lambda req: Reply(200, [("Content-Length", "1000")], b"only ten b")
+    with pytest.raises(NetworkError, match="before the end"):
+        Transport(allow_private=True).request("GET", http_server.url("/short"), max_body=5000)

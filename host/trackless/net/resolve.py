@@ -200,6 +200,8 @@ class Resolver:
         scheme = urlsplit(final).scheme.lower()
         if scheme not in FINAL_SCHEMES:
             raise RefusedError(f"refused: the link leads to a {scheme or 'relative'}: URL, not a web page")
+        if scheme in ("http", "https") and "@" in urlsplit(final).netloc:
+            raise RefusedError("refused: the link leads to a URL with credentials (user@host), a phishing pattern")
         removed: tuple[str, ...] = ()
         if scheme in ("http", "https"):
             link = self.decode(final)
