@@ -245,13 +245,15 @@ def test_nothing_but_frames_on_stdout_when_a_handler_prints(tmp_path):
 
 def test_a_handler_exception_is_an_internal_error_frame_and_the_host_survives(tmp_path):
     data = frame({"id": 1, "action": "t.boom"}) + frame(PING)
-    code, replies, _ = exchange(data, tmp_path, wrapper=NOISY)
+    code, replies, err = exchange(data, tmp_path, wrapper=NOISY)
     assert code == 0
     assert replies[0]["id"] == 1 and replies[0]["error"]["code"] == "internal"
     assert "secret" not in replies[0]["error"]["message"]  # exception text stays in the log
     assert replies[1]["ok"] is True
     log = (tmp_path / "log" / "host.log").read_text()
-    assert "KeyError" in log and "t.boom" in log
+    assert "KeyError" in log and "t.boom" in log and "Traceback" in log
+    err_text = err.decode()
+    assert "t.boom" in err_text and "KeyError" in err_text and "Traceback" not in err_text  # brief on stderr
 
 
 def test_a_streaming_handler_sends_partial_frames_then_the_final_reply(tmp_path):

@@ -18,6 +18,16 @@ __all__ = ["setup_logging", "LOG_FILE"]
 LOG_FILE = "host.log"
 
 
+class _Brief(logging.Formatter):
+    """One line per record on stderr: the message (and the exception's type), never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"trackless-host: {record.getMessage()}"
+        if record.exc_info and record.exc_info[0] is not None:
+            text += f" ({record.exc_info[0].__name__}; traceback in the log file)"
+        return text
+
+
 def setup_logging(folder: Path | None = None, *, stderr=None) -> tuple[logging.Logger, Path | None]:
     """Configure the ``trackless.host`` logger; returns it and the log file (None if unavailable)."""
     log = logging.getLogger("trackless.host")
@@ -28,7 +38,7 @@ def setup_logging(folder: Path | None = None, *, stderr=None) -> tuple[logging.L
         h.close()
     brief = logging.StreamHandler(stderr or sys.stderr)
     brief.setLevel(logging.WARNING)
-    brief.setFormatter(logging.Formatter("trackless-host: %(message)s"))
+    brief.setFormatter(_Brief())
     log.addHandler(brief)
     path = None
     try:
