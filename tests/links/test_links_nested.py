@@ -7,6 +7,8 @@ import json
 import zlib
 from urllib.parse import quote
 
+import pytest
+
 from trackless.identity import Identity
 from trackless.links import unwrap
 from trackless.links.engine import MAX_DEPTH
@@ -114,3 +116,23 @@ def test_self_loop_is_not_followed():
     assert link.status == "unwrapped" and link.final == inner
     loop = "https://www.google.com/url?q=" + quote("https://www.google.com/url?q=x", safe="")
     assert unwrap(loop).status == "opaque"  # inner google link has no http(s) target
+
+
+ME = "reader@example.org"
+MD5 = __import__("hashlib").md5(ME.encode()).hexdigest()
+SHA256 = __import__("hashlib").sha256(ME.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("url,status", [
+    ("https://brand.example/unsubscribe?email=reader@example.org&list=7", "unchanged"),
+    ("https://brand.example/welcome?vero_id=reader%40example.org", "cleaned"),
+    ("https://brand.lt.acemlna.com/Prod/link-tracker?redirectUrl=aHR0cHMlM0ElMkYlMkZibG9nLmV4YW1wbGUubmV0JTJGcG9zdA%3D%3D"
+     "&email=cmVhZGVyQGV4YW1wbGUub3Jn&s=1", "unwrapped"),                  # base64 of the address
+    (f"https://ctrk.klclick.com/ls/click?upn=u001.abc&e={MD5}", "opaque"),  # md5
+    (f"https://www.example.com/?utm_source=x&uid={SHA256}", "cleaned"),     # sha256
+])
+def test_identifies_you_in_any_encoding(url, status):
+    link = unwrap(url, identity=Identity.of([ME]))
+    assert link.status == status
+    assert link.identifies_you is True
+    assert unwrap(url, identity=Identity.of(["other@example.net"])).identifies_you is False

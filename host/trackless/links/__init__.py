@@ -52,7 +52,7 @@ def unwrap(url: str, *, identity: Identity | None = None, keep: bool = False) ->
     try:
         return unwrap_with(rules, url, identity, keep)
     except Exception:  # noqa: BLE001 - the contract: never raise on a str; fail closed
-        return Link(url, url, "unchanged")
+        return Link(url, url, "unchanged", rule="error")
 
 
 def clean_params(url: str) -> tuple[str, tuple[str, ...]]:
