@@ -136,3 +136,11 @@ def test_identifies_you_in_any_encoding(url, status):
     assert link.status == status
     assert link.identifies_you is True
     assert unwrap(url, identity=Identity.of(["other@example.net"])).identifies_you is False
+
+
+def test_outer_fragment_carries_over_like_a_redirect():
+    link = unwrap("https://www.google.com/url?q=https%3A%2F%2Fdocs.example.com%2Fguide&sa=D#install")
+    assert link.final == "https://docs.example.com/guide#install"
+    # the destination's own fragment wins
+    link = unwrap("https://www.google.com/url?q=https%3A%2F%2Fdocs.example.com%2Fguide%23faq&sa=D#install")
+    assert link.final == "https://docs.example.com/guide#faq"

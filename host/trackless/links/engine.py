@@ -16,6 +16,9 @@ For one link:
    ``MAX_DEPTH`` levels; a loop or too deep a nest is reported ``opaque``.
 4. Clean tracking parameters on the final page URL only (never on a wrapper).
 
+A fragment on a wrapper link whose decoded destination has none is carried
+over, as a browser does when it follows a redirect without a fragment.
+
 An opaque result keeps ``final`` None; its ``chain`` holds the wrappers that
 were opened on the way, so ``chain[-1]`` (or the original when the chain is
 empty) is the innermost URL to resolve on request.
@@ -97,6 +100,10 @@ def unwrap_with(rules: Rules, url: str, identity: Identity | None = None, keep: 
             decoded: list[str] = []
             dest = accept(run_pipeline(rule.steps, current, decoded))
             texts.extend(decoded)
+            if dest is not None and current_parts.fragment is not None and "#" not in dest:
+                # a redirect without a fragment keeps the clicked link's fragment
+                # (RFC 9110 section 10.2.2), so the destination gets it too
+                dest = accept(dest + "#" + current_parts.fragment) or dest
             if dest is not None and dest not in seen:
                 decided, step_to = rule, dest
                 break
