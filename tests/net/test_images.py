@@ -108,7 +108,7 @@ def test_parallelism_is_bounded(http_server):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.15)
+        time.sleep(0.3)
         with lock:
             active[0] -= 1
         return Reply(200, body=PNG)

@@ -130,3 +130,31 @@ def test_images_through_the_real_host_stream_partials(http_server, tmp_path):
     assert partial["result"]["image"]["data"] == "data:image/png;base64," + base64.b64encode(big).decode()
     assert final["result"] == {"images": [{"url": url, "status": "ok", "mime": "image/png", "size": len(big),
                                            "cached": False, "error": None, "message": None}], "ok": 1}
+
+
+def test_uncloak_action_needs_the_setting_and_uses_dns(dns_server, env, monkeypatch):
+    from trackless.net import service
+    from trackless.net.cname import CnameChecker
+
+    dns_server.zone.update({"epost.brand.example": ("CNAME", "brand.slgnt.eu", 300),
+                            "brand.slgnt.eu": ("A", "192.0.2.20", 300),
+                            "www.brand.example": ("A", "192.0.2.21", 300)})
+    monkeypatch.setattr(service, "make_cname_checker", lambda options, cache=True: CnameChecker(
+        nameservers=("127.0.0.1",), port=dns_server.port, timeout=1.0))
+    store = Store(env / "config" / "settings.json")
+    handle = handler_for("uncloak")
+    params = {"hosts": ["epost.brand.example", "www.brand.example", "EPOST.brand.example.",
+                        "3f2a9c8e1b7d4f60.t.brand.example", "johndoe.news.brand.example", "192.0.2.1"],
+              "to": ["john.doe@example.org"]}
+    with pytest.raises(RefusedError, match="dns_uncloaking"):
+        handle(params, _ctx(store))
+    assert dns_server.queries == []
+    store.set_options({"dns_uncloaking": True})
+    out = handle(params, _ctx(store))["hosts"]
+    assert list(out) == ["epost.brand.example", "www.brand.example", "3f2a9c8e1b7d4f60.t.brand.example",
+                         "johndoe.news.brand.example", "192.0.2.1"]
+    assert out["epost.brand.example"]["status"] == "tracker"
+    assert out["epost.brand.example"]["vendor"].startswith("Selligent")
+    assert out["www.brand.example"]["status"] == "clean"
+    assert [out[h]["status"] for h in list(out)[2:]] == ["skipped", "skipped", "skipped"]
+    assert sorted(q for q, _ in dns_server.queries) == ["epost.brand.example", "www.brand.example"]

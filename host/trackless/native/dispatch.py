@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "settings.set": "trackless.native.actions.settings:set_",
     "resolve": "trackless.native.actions.resolve:handle",
     "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
+    "uncloak": "trackless.native.actions.uncloak:handle",
 }
 
 

@@ -196,11 +196,14 @@ class Transport:
 
     def _connect(self, target: Target, addrs, deadline: Deadline, dog: _Watchdog) -> tuple[socket.socket, str]:
         last: Exception | None = None
-        for fam, sockaddr in addrs:
+        for i, (fam, sockaddr) in enumerate(addrs):
             left = deadline.check(f"connecting to {target.host}")
+            # with addresses still to try, one attempt may use at most half of what is left
+            # (an unreachable IPv6 address must not eat the budget of the IPv4 one)
+            share = left if i == len(addrs) - 1 else left / 2
             sock = socket.socket(fam, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             dog.arm(sock)
-            sock.settimeout(min(left, self.connect_timeout, self.hop_timeout))
+            sock.settimeout(min(share, self.connect_timeout, self.hop_timeout))
             try:
                 sock.connect(sockaddr)
             except (OSError, ValueError) as exc:
