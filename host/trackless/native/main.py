@@ -49,6 +49,18 @@ def _warmup() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:
+        from ..version import PROTOCOL_VERSION, __version__
+
+        print(f"trackless-host {__version__} (protocol {PROTOCOL_VERSION})")
+        return 0
+    if sys.stdin is not None and sys.stdin.isatty():
+        print(
+            "trackless-host is started by Thunderbird and speaks native messaging on stdin/stdout.\n"
+            "To check that Thunderbird can use it, run: trackless install --check",
+            file=sys.stderr,
+        )
+        return 2
     out = claim_stdout()
     from ..store import Store
     from ..version import PROTOCOL_VERSION, __version__
