@@ -21,6 +21,7 @@ Guarantees (the user's file is never lost):
   overwritten: every read raises ``StoreCorrupt`` naming the file and how to
   recover, and writes are refused until the user fixes or moves it.
 - A missing file reads as the defaults; it is created on the first write.
+- A settings file that is a symlink stays one: its target is replaced.
 - Unknown top-level keys and unknown options (from a newer Trackless) are
   kept as they are on write.
 
@@ -299,9 +300,11 @@ class Store:
             os.close(fd)
 
     def _write_atomic(self, data: bytes) -> None:
-        folder = self.path.parent
+        # A symlinked settings file (dotfile managers) stays a symlink: write its target.
+        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        folder = target.parent
         try:
-            fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp", dir=folder)
+            fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=folder)
         except OSError as exc:
             raise StoreError(f"cannot write the settings in {folder}: {exc.strerror or exc}") from None
         try:
@@ -309,10 +312,10 @@ class Store:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            _replace(tmp, self.path)
+            _replace(tmp, target)
         except OSError as exc:
             _silent_unlink(tmp)
-            raise StoreError(f"cannot write the settings file {self.path}: {exc.strerror or exc}") from None
+            raise StoreError(f"cannot write the settings file {target}: {exc.strerror or exc}") from None
         except BaseException:
             _silent_unlink(tmp)
             raise

@@ -208,3 +208,15 @@ def test_a_read_only_directory_gives_a_clear_store_error(tmp_path):
         code, msg = out[name]
         assert code == "store" and "cannot write the settings" in msg and str(base / name) in msg
     assert (base / "existing" / "settings.json").read_bytes() == before
+
+
+def test_a_symlinked_settings_file_stays_a_symlink(tmp_path):
+    real = tmp_path / "dotfiles" / "trackless.json"
+    real.parent.mkdir()
+    real.write_text('{"allowlist": {}}')
+    link = tmp_path / "cfg" / "settings.json"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    Store(link, today=lambda: DAY).add("brand.example")
+    assert link.is_symlink()
+    assert list(json.loads(real.read_text())["allowlist"]) == ["brand.example"]
