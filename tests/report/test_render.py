@@ -90,7 +90,7 @@ def test_json_with_no_mails_and_dns_and_skipped():
 
 def test_month_chart_bars_scale_to_the_largest_month():
     svg = render_html.month_chart((MonthStat("2026-09", 4, 1), MonthStat("2026-10", 2, 2)))
-    heights = [int(h) for h in re.findall(r'<rect x="\d+" y="\d+" width="28" height="(\d+)"', svg)]
+    heights = [int(h) for h in re.findall(r'<rect x="\d+" y="\d+" width="\d+" height="(\d+)"', svg)]
     assert heights == [160, 40, 80, 80]  # all / with trackers per month, 160 px = 4 mails
     assert "<script" not in svg
 

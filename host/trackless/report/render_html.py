@@ -32,7 +32,7 @@ table{border-collapse:collapse;margin:.5em 0 1em;width:100%}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--soft);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;background:var(--soft);padding:0 3px;border-radius:3px}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere;background:var(--soft);padding:0 3px;border-radius:3px}
 .muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn)}.ok{color:var(--ok)}
 .mail{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:16px 0;page-break-inside:avoid}
 .mail h3{margin-top:.6em}
@@ -87,7 +87,7 @@ def bar_chart(senders: tuple[SenderSummary, ...], limit: int = 15) -> str:
                          f'<title>{e(x.sender)}: {x.with_trackers} with trackers</title></rect>')
         parts.append(f'<text x="{label_w + full + 6}" y="{y + 14}">{x.with_trackers}/{x.mails} '
                      f'({pct(x.with_trackers, x.mails)})</text>')
-    parts.append(f'<text x="{label_w}" y="{h - 4}" class="muted">dark: with trackers · light: all mails</text>')
+    parts.append(f'<text x="{label_w}" y="{h - 4}">dark: with trackers · light: all mails</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -97,26 +97,32 @@ def month_chart(months: tuple[MonthStat, ...]) -> str:
     if not months:
         return "<p class=muted>No mails.</p>"
     top = max(m.mails for m in months) or 1
-    col_w, gap, plot_h, left = 28, 10, 160, 36
-    w = left + len(months) * (col_w + gap) + 10
-    h = plot_h + 60
+    rotate = len(months) > 10
+    col_w, gap, plot_h, left = (22, 8, 160, 40) if rotate else (40, 18, 160, 40)
+    w = max(left + len(months) * (col_w + gap) + 10, 300)
+    h = plot_h + (80 if rotate else 60)
+    base = plot_h + 10
     parts = [f'<svg role="img" aria-label="Mails with trackers per month" width="{w}" height="{h}" '
              f'viewBox="0 0 {w} {h}">',
-             f'<line x1="{left - 4}" y1="{plot_h + 10}" x2="{w - 5}" y2="{plot_h + 10}" stroke="#5b6576"/>',
+             f'<line x1="{left - 4}" y1="{base}" x2="{w - 5}" y2="{base}" stroke="#5b6576"/>',
              f'<text x="{left - 8}" y="16" text-anchor="end">{top}</text>',
-             f'<text x="{left - 8}" y="{plot_h + 10}" text-anchor="end">0</text>']
+             f'<text x="{left - 8}" y="{base}" text-anchor="end">0</text>']
     for i, m in enumerate(months):
         x = left + i * (col_w + gap)
         full = round(plot_h * m.mails / top)
         hot = round(plot_h * m.with_trackers / top)
-        base = plot_h + 10
         parts.append(f'<rect x="{x}" y="{base - full}" width="{col_w}" height="{full}" fill="#c9d3e3">'
                      f'<title>{e(m.month)}: {m.mails} mails</title></rect>')
         if hot:
             parts.append(f'<rect x="{x}" y="{base - hot}" width="{col_w}" height="{hot}" fill="#b3261e">'
                          f'<title>{e(m.month)}: {m.with_trackers} with trackers</title></rect>')
-        parts.append(f'<text x="{x + col_w / 2}" y="{base + 14}" text-anchor="middle" '
-                     f'transform="rotate(40 {x + col_w / 2} {base + 14})">{e(m.month)}</text>')
+        cx = x + col_w / 2
+        if rotate:
+            parts.append(f'<text x="{cx}" y="{base + 12}" text-anchor="end" '
+                         f'transform="rotate(-60 {cx} {base + 12})">{e(m.month)}</text>')
+        else:
+            parts.append(f'<text x="{cx}" y="{base + 16}" text-anchor="middle">{e(m.month)}</text>')
+    parts.append(f'<text x="{left}" y="{h - 6}">dark: with trackers · light: all mails</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -221,8 +227,8 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
         ["Senders", str(len(s.senders))],
         ["Files or mails skipped", f'<a href="#skipped">{len(meta.skipped)}</a>'],
     ]))
-    out.append('<div class="charts"><div class="chart"><h3>Trackers per sender</h3>' + bar_chart(s.senders)
-               + '</div><div class="chart"><h3>Tracking over time</h3>' + month_chart(s.months) + "</div></div>")
+    out.append('<div class="charts"><div class="chart"><h3>Mails with trackers per sender</h3>' + bar_chart(s.senders)
+               + '</div><div class="chart"><h3>Mails with trackers per month</h3>' + month_chart(s.months) + "</div></div>")
     out.append(f"<h2>Top tracking vendors</h2><p class=muted>{e(VENDORS_NOTE)}</p>")
     out.append(_table(["Vendor", "Mails", "References"], ([e(x.name), str(x.mails), str(x.refs)] for x in s.top_vendors), {1, 2})
                if s.top_vendors else "<p>No named vendor found.</p>")
