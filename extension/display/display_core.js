@@ -8,6 +8,11 @@
   // How long the display script waits for the background's answer before it
   // reveals Thunderbird's normal (blocked) view. See lib/timeouts.js.
   const DISPLAY_TIMEOUT_MS = 5000;
+  // Before the swap, the mail's own remote images may take this long to settle
+  // (load or error). With Thunderbird's blocking on they fail at once; with it
+  // off, one that loads shows that remote content is allowed. It runs while the
+  // helper works, so it rarely adds to the display time.
+  const SETTLE_MS = 300;
   const ORIGINAL_ATTR = "data-trackless-original";
   const HTML_SELECTOR = "div.moz-text-html";
   const PLAIN_SELECTOR = "div.moz-text-plain, div.moz-text-flowed";
@@ -33,14 +38,39 @@
     return out;
   }
 
-  // Replace the container's children with the sanitized HTML. The HTML is parsed
-  // in an inert <template> (nothing loads); images of the message's own parts
-  // (mailbox:, imap:, ... URLs, already loaded by Thunderbird) are carried over
-  // as the live nodes, so they keep displaying. One replaceChildren() call: the
-  // container shows either the old or the new content, never a mix.
-  function swapHtml(doc, container, html) {
-    const tpl = doc.createElement("template");
-    tpl.innerHTML = html;
+  function escapeAttr(v) {
+    return v.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  }
+
+  // The mail's own <head> content (style, link) that Thunderbird places in the
+  // body before the first part, outside div.moz-text-html.
+  function outerNodes(doc) {
+    return [...doc.body.children].filter((e) => e.localName === "style" || e.localName === "link");
+  }
+
+  // The HTML sent for each part. The first part also carries the mail's head
+  // content and the <body> attributes (background=...) that Thunderbird keeps
+  // outside the part, wrapped as a document; the others are fragments.
+  function serializeParts(doc, containers) {
+    return containers.map((c, i) => {
+      if (i > 0) return c.innerHTML;
+      const outer = outerNodes(doc).map((e) => e.outerHTML).join("");
+      const attrs = [...doc.body.attributes].map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join("");
+      if (!outer && !attrs) return c.innerHTML;
+      return `<html><head>${outer}</head><body${attrs}>${c.innerHTML}</body></html>`;
+    });
+  }
+
+  // Parse one sanitized part in an inert document (nothing loads) and build the
+  // nodes to insert. Images of the message's own parts (mailbox:, imap:, ...
+  // URLs, already loaded by Thunderbird) are carried over as the live nodes, so
+  // they keep displaying.
+  function preparePart(doc, container, html, wrapped) {
+    const parsed = new doc.defaultView.DOMParser().parseFromString(html, "text/html");
+    const frag = doc.createDocumentFragment();
+    const headNodes = [...parsed.head.querySelectorAll("style, link")];
+    if (!wrapped) for (const n of headNodes) frag.appendChild(doc.importNode(n, true));
+    for (const n of [...parsed.body.childNodes]) frag.appendChild(doc.importNode(n, true));
     const live = new Map();
     for (const img of container.querySelectorAll("img[src]")) {
       const src = img.getAttribute("src");
@@ -48,7 +78,7 @@
       if (!live.has(src)) live.set(src, []);
       live.get(src).push(img);
     }
-    for (const img of tpl.content.querySelectorAll("img[src]")) {
+    for (const img of frag.querySelectorAll("img[src]")) {
       const list = live.get(img.getAttribute("src"));
       if (!list || !list.length) continue;
       const old = list.shift();
@@ -58,7 +88,29 @@
       }
       img.replaceWith(old);
     }
-    container.replaceChildren(tpl.content);
+    return {
+      container,
+      frag,
+      outer: wrapped ? headNodes.map((n) => doc.importNode(n, true)) : null,
+      bodyAttrs: wrapped ? [...parsed.body.attributes].map((a) => [a.name, a.value]) : null,
+    };
+  }
+
+  // Swap every part for its sanitized version. Everything is parsed and built
+  // first; only then is the page changed, one replaceChildren() per part, so a
+  // failure leaves Thunderbird's view as it was, never half sanitized.
+  function applyParts(doc, containers, htmls, originals) {
+    const prepared = containers.map((c, i) => preparePart(doc, c, htmls[i], i === 0 && /^<html><head>/.test(originals[0])));
+    for (const p of prepared) {
+      if (p.outer) {
+        const anchor = containers[0];
+        for (const n of outerNodes(doc)) n.remove();
+        for (const n of p.outer) anchor.parentNode.insertBefore(n, anchor);
+        for (const a of [...doc.body.attributes]) doc.body.removeAttribute(a.name);
+        for (const [k, v] of p.bodyAttrs) doc.body.setAttribute(k, v);
+      }
+      p.container.replaceChildren(p.frag);
+    }
   }
 
   function plainLinks(containers) {
@@ -104,8 +156,8 @@
     return {
       findParts: () => findParts(doc),
       remoteImages,
-      partHtml: (c) => c.innerHTML,
-      swapHtml: (c, html) => swapHtml(doc, c, html),
+      serializeParts: (containers) => serializeParts(doc, containers),
+      applyParts: (containers, htmls, originals) => applyParts(doc, containers, htmls, originals),
       plainLinks,
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
@@ -113,6 +165,24 @@
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
       imageLoaded: (img) => img.complete && img.naturalWidth > 0,
+      whenSettled: (imgs, ms) =>
+        new Promise((resolve) => {
+          let left = imgs.filter((img) => !img.complete).length;
+          if (!left) return resolve();
+          const timer = setTimeout(resolve, ms);
+          const one = () => {
+            left -= 1;
+            if (!left) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          for (const img of imgs) {
+            if (img.complete) continue;
+            img.addEventListener("load", one, { once: true });
+            img.addEventListener("error", one, { once: true });
+          }
+        }),
       onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
     };
   }
@@ -177,13 +247,17 @@
     }
 
     async function sanitizeHtml(htmls) {
-      const reply = await withTimeout(env.send({ command: "display.sanitize", parts: htmls }));
+      const [reply] = await Promise.all([
+        withTimeout(env.send({ command: "display.sanitize", parts: htmls })),
+        ops.whenSettled(watched, SETTLE_MS),
+      ]);
+      checkRemote();
       if (!reply.ok) return fail(reply);
       if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
         return fail({ error: { code: "swap", message: "answer does not match the message parts" } });
       }
       try {
-        parts.containers.forEach((c, i) => ops.swapHtml(c, reply.parts[i]));
+        ops.applyParts(parts.containers, reply.parts, originals);
       } catch (e) {
         return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
       }
@@ -210,7 +284,7 @@
         if (parts.kind === "html") {
           watched = ops.remoteImages(parts.containers);
           for (const img of watched) ops.onImageLoad(img, checkRemote);
-          originals = parts.containers.map((c) => ops.partHtml(c));
+          originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml(originals);
         } else if (parts.kind === "plain") {
@@ -236,7 +310,7 @@
         if (!reply.ok || !Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
           return { ok: false, error: reply.error || { code: "swap", message: "parts mismatch" } };
         }
-        parts.containers.forEach((c, i) => ops.swapHtml(c, reply.parts[i]));
+        ops.applyParts(parts.containers, reply.parts, originals);
         finish("sanitized");
         return { ok: true };
       }
@@ -255,11 +329,13 @@
 
   global.TracklessDisplay = {
     DISPLAY_TIMEOUT_MS,
+    SETTLE_MS,
     ORIGINAL_ATTR,
     createController,
     domOps,
     findParts,
-    swapHtml,
+    serializeParts,
+    applyParts,
     cleanPlainLinks,
     undoLink,
   };

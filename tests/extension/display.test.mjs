@@ -17,7 +17,7 @@ function load() {
 const D = load();
 
 // Fake "containers" and ops recording what the flow does to the page.
-function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false } = {}) {
+function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false, settleLoads = false } = {}) {
   const clock = new FakeClock();
   const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [] };
   const sent = [];
@@ -26,11 +26,14 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
   const ops = {
     findParts: () => ({ kind, containers: kind === "none" ? [] : containers }),
     remoteImages: () => imgs,
-    partHtml: (c) => c.html,
-    swapHtml: (c, html) => {
+    serializeParts: (cs) => cs.map((c) => c.html),
+    applyParts: (cs, htmls, originals) => {
       if (swapThrows) throw new Error("DOM exploded");
-      page.swapped.push(html);
-      c.html = html;
+      page.originals = originals;
+      cs.forEach((c, i) => {
+        page.swapped.push(htmls[i]);
+        c.html = htmls[i];
+      });
     },
     plainLinks: () => [{ getAttribute: () => "https://a.example/?utm_source=x" }, { getAttribute: () => "https://a.example/?utm_source=x" }],
     cleanPlainLinks: (anchors, links) => {
@@ -45,6 +48,10 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
     setTiming: (ms) => (page.timing = ms),
     reveal: () => (page.shown = true),
     imageLoaded: (img) => img.loaded,
+    whenSettled: async (imgs, ms) => {
+      page.settleMs = ms;
+      if (settleLoads) imgs.forEach((img) => (img.loaded = true));
+    },
     onImageLoad: (img, f) => img.listeners.push(f),
   };
   const send = (raw) => {
@@ -157,6 +164,12 @@ test("a remote image that loaded reports 'remote content allowed' once", async (
   await loaded.c.run();
   loaded.c.checkRemote();
   assert.equal(loaded.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+
+  // an image that loads while the helper works is seen before the swap
+  const during = setup({ settleLoads: true, answer: async (m) => ({ ok: true, parts: m.parts }) });
+  await during.c.run();
+  assert.equal(during.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  assert.equal(during.page.settleMs, D.SETTLE_MS);
 
   const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
   await blocked.c.run();

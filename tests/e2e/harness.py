@@ -1,0 +1,368 @@
+"""Real headless Thunderbird for the end-to-end tests.
+
+- ``LoopbackServer``: an HTTP server on 127.0.0.1 that logs every request and
+  answers each with a small PNG; it shuts itself down after ``lifetime`` s.
+- ``Profile``: a temporary profile with the unsigned add-on side-loaded, the
+  verified preferences, a Local Folders mbox, and a temporary HOME where the
+  real helper is registered with ``trackless install``.
+- ``Thunderbird``: starts ``thunderbird --headless --marionette`` on the
+  profile and reads the message pane through Marionette (chrome context).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GECKO_ID = "trackless@trackless.example"
+BUTTON_ID = "trackless_trackless_example-messageDisplayAction-toolbarbutton"
+
+# The preferences verified with Thunderbird 153 (see DESIGN.md / user.js.example).
+PREFS = {
+    "extensions.autoDisableScopes": 0,
+    "xpinstall.signatures.required": False,
+    "mail.provider.suppress_dialog_on_startup": True,
+    "mail.shell.checkDefaultClient": False,
+    "mailnews.start_page.enabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "app.update.disabledForTesting": True,
+    "mail.accountmanager.accounts": "account1",
+    "mail.accountmanager.localfoldersserver": "server1",
+    "mail.account.account1.server": "server1",
+    "mail.server.server1.type": "none",
+    "mail.server.server1.hostname": "Local Folders",
+    "mail.server.server1.name": "Local Folders",
+    "mail.server.server1.userName": "nobody",
+    "mail.server.server1.directory-rel": "[ProfD]Mail/Local Folders",
+    # Remote content stays blocked (Thunderbird's default, stated explicitly).
+    "mailnews.message_display.disable_remote_image": True,
+    # Nothing else may reach the network during the run.
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "extensions.update.enabled": False,
+    "extensions.getAddons.cache.enabled": False,
+    "app.update.auto": False,
+    "browser.safebrowsing.update.enabled": False,
+    "mail.biff.on_new_window": False,
+    "mailnews.auto_config.fetchFromISP.enabled": False,
+    "toolkit.telemetry.enabled": False,
+    "devtools.console.stdout.chrome": True,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LoopbackServer:
+    """Logs every request; answers with a 1x1 PNG. Stops by itself after ``lifetime`` seconds."""
+
+    def __init__(self, png: bytes, lifetime: float = 900.0):
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _log(self):
+                with outer._lock:
+                    outer.requests.append((self.command, self.path))
+
+            def do_GET(self):  # noqa: N802
+                self._log()
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(png)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(png)
+
+            def do_HEAD(self):  # noqa: N802
+                self._log()
+                self.send_response(200)
+                self.end_headers()
+
+            def do_POST(self):  # noqa: N802
+                self._log()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self._timer = threading.Timer(lifetime, self.stop)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self.requests)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def clean_env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_") and not k.startswith("MOZ_")}
+    env["HOME"] = str(home)
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+class Profile:
+    def __init__(self, root: Path, mbox: bytes, marionette_port: int):
+        self.root = root
+        self.dir = root / "profile"
+        self.home = root / "home"
+        self.dir.mkdir(parents=True)
+        self.home.mkdir(parents=True)
+        ext = self.dir / "extensions"
+        ext.mkdir()
+        build = subprocess.run(
+            [sys.executable, str(ROOT / "install" / "build_xpi.py"), "--out", str(ext / f"{GECKO_ID}.xpi")],
+            capture_output=True, text=True, check=True,
+        )
+        self.xpi_info = build.stdout.strip()
+        prefs = dict(PREFS, **{"marionette.port": marionette_port})
+        (self.dir / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()))
+        folder = self.dir / "Mail" / "Local Folders"
+        folder.mkdir(parents=True)
+        (folder / "Inbox").write_bytes(mbox)
+        self.manifest = self.home / ".mozilla" / "native-messaging-hosts" / "trackless.json"
+
+    def install_host(self) -> str:
+        """Register the real helper for this HOME with ``trackless install``."""
+        r = subprocess.run(
+            [sys.executable, "-m", "trackless", "install"], env=clean_env(self.home), capture_output=True, text=True, timeout=60,
+        )
+        if r.returncode != 0 or not self.manifest.exists():
+            raise RuntimeError(f"trackless install failed ({r.returncode}): {r.stdout}{r.stderr}")
+        return r.stdout
+
+    def write_silent_host(self) -> Path:
+        """A host that reads requests and never answers (the 'slow helper' case)."""
+        script = self.root / "silent-host"
+        script.write_text(f"#!{sys.executable}\nimport sys\nwhile sys.stdin.buffer.read(65536):\n    pass\n")
+        script.chmod(0o755)
+        return script
+
+
+# Chrome-context scripts (Marionette). The last argument is the async callback.
+_COMMON = r"""
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const tabmail = document.getElementById("tabmail");
+const about3Pane = tabmail.currentAbout3Pane;
+"""
+
+OPEN_AND_READ = _COMMON + r"""
+const [subject, timeoutMs, base, buttonId] = arguments;
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Inbox");
+  if (!about3Pane.gFolder || about3Pane.gFolder.URI !== inbox.URI) about3Pane.displayFolder(inbox.URI);
+  const t0 = Date.now();
+  let index = -1;
+  while (Date.now() - t0 < timeoutMs) {
+    const view = about3Pane.gDBView;
+    if (view) {
+      for (let i = 0; i < view.rowCount; i++) {
+        if (view.getMsgHdrAt(i).mime2DecodedSubject === subject) index = i;
+      }
+    }
+    if (index >= 0) break;
+    await sleep(100);
+  }
+  if (index < 0) return done({ error: `no message with subject ${subject}` });
+  const tSelect = Date.now();
+  about3Pane.threadTree.selectedIndex = index;
+  const aboutMessage = about3Pane.messageBrowser.contentDocument;
+  const pane = aboutMessage.getElementById("messagepane");
+  let doc = null, state = null;
+  while (Date.now() - t0 < timeoutMs) {
+    doc = pane.contentDocument;
+    state = doc && doc.title === subject ? doc.documentElement.getAttribute("data-trackless-state") : null;
+    if (["sanitized", "fallback", "none"].includes(state)) break;
+    await sleep(25);
+  }
+  const tShown = Date.now();
+  const button = aboutMessage.getElementById(buttonId);
+  let badge = button ? button.getAttribute("badge") : null;
+  while (Date.now() - t0 < timeoutMs && (badge === null || badge === "…" || badge === "")) {
+    await sleep(25);
+    badge = button ? button.getAttribute("badge") : null;
+  }
+  await sleep(50);
+  const win = doc.defaultView;
+  const body = doc.body;
+  // Every attribute value or style text in the body that still names the loopback server,
+  // except link targets (href) and the kept originals (data-trackless-original).
+  const remote = [];
+  for (const el of body.querySelectorAll("*")) {
+    for (const a of el.attributes) {
+      if (a.name === "href" || a.name === "data-trackless-original") continue;
+      if (a.value.includes(base)) remote.push(`${el.localName}[${a.name}]=${a.value}`);
+    }
+    if (el.localName === "style" && el.textContent.includes(base)) remote.push(`style: ${el.textContent}`);
+  }
+  const links = [...body.querySelectorAll("a[href]")].map((a) => ({
+    id: a.id, href: a.getAttribute("href"), original: a.getAttribute("data-trackless-original"), text: a.textContent,
+  }));
+  const images = [...body.querySelectorAll("img")].map((i) => ({
+    src: i.getAttribute("src"), complete: i.complete, naturalWidth: i.naturalWidth,
+  }));
+  done({
+    subject: doc.title,
+    state,
+    shown: doc.documentElement.hasAttribute("data-trackless-shown"),
+    visibility: win.getComputedStyle(body).visibility,
+    timingMs: Number(doc.documentElement.getAttribute("data-trackless-ms") || "NaN"),
+    waitedMs: tShown - tSelect,
+    badge: button ? button.getAttribute("badge") : null,
+    badgeTitle: button ? (button.getAttribute("tooltiptext") || button.getAttribute("label") || "") : null,
+    buttonFound: Boolean(button),
+    remote,
+    links,
+    images,
+    htmlContainers: body.querySelectorAll("div.moz-text-html").length,
+    bodyText: body.textContent.slice(0, 2000),
+  });
+})().catch((e) => done({ error: String(e) + "\n" + e.stack }));
+"""
+
+SELECT_NONE = _COMMON + r"""
+const done = arguments[arguments.length - 1];
+about3Pane.threadTree.selectedIndex = -1;
+setTimeout(() => done(true), 200);
+"""
+
+READ_BADGE = _COMMON + r"""
+const [buttonId] = arguments;
+const b = about3Pane.messageBrowser.contentDocument.getElementById(buttonId);
+return b ? [b.getAttribute("badge"), b.getAttribute("tooltiptext") || b.getAttribute("label") || ""] : null;
+"""
+
+SET_BOOL_PREF = r"""
+const [name, value] = arguments;
+Services.prefs.setBoolPref(name, value);
+return Services.prefs.getBoolPref(name);
+"""
+
+
+class Thunderbird:
+    def __init__(self, binary: str, profile: Profile, marionette_port: int, log_path: Path):
+        self.profile = profile
+        self.port = marionette_port
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [binary, "--headless", "--no-remote", "--profile", str(profile.dir), "--marionette", "--remote-allow-system-access"],
+            env=clean_env(profile.home),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.client = None
+
+    def connect(self, timeout: float = 90.0) -> None:
+        from marionette_driver.marionette import Marionette
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Thunderbird exited with {self.proc.returncode}; log: {self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"Marionette did not open port {self.port}; log: {self.log_tail()}")
+        self.client = Marionette(host="127.0.0.1", port=self.port)
+        self.client.start_session()
+        self.client.set_context("chrome")
+
+    def open_message(self, subject: str, base: str, timeout_ms: int = 20000) -> dict:
+        result = self.client.execute_async_script(
+            OPEN_AND_READ, script_args=[subject, timeout_ms, base, BUTTON_ID], script_timeout=timeout_ms + 10000,
+        )
+        if result.get("error"):
+            raise AssertionError(f"{subject}: {result['error']}")
+        return result
+
+    def select_none(self) -> None:
+        self.client.execute_async_script(SELECT_NONE, script_timeout=5000)
+
+    def badge(self) -> tuple[str, str] | None:
+        """(text, title) of the add-on's badge in the current message pane."""
+        r = self.client.execute_script(READ_BADGE, script_args=[BUTTON_ID])
+        return tuple(r) if r else None
+
+    def set_bool_pref(self, name: str, value: bool) -> bool:
+        return self.client.execute_script(SET_BOOL_PREF, script_args=[name, value])
+
+    def host_pids(self) -> list[int]:
+        """PIDs of helper processes Thunderbird started (children running trackless-host or the silent host)."""
+        import psutil
+
+        pids = []
+        try:
+            for child in psutil.Process(self.proc.pid).children(recursive=True):
+                try:
+                    cmd = " ".join(child.cmdline())
+                except psutil.Error:
+                    continue
+                if "trackless-host" in cmd or "silent-host" in cmd:
+                    pids.append(child.pid)
+        except psutil.Error:
+            pass
+        return pids
+
+    def kill_hosts(self) -> list[int]:
+        pids = self.host_pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        return pids
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_bytes()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.delete_session()
+            except Exception:
+                pass
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()

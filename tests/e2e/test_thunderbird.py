@@ -1,0 +1,158 @@
+"""End to end in real headless Thunderbird: the add-on, the real helper, a
+loopback server that logs every request, and a Local Folders mbox.
+
+The tests share one Thunderbird and run in file order; the later ones take
+the helper away and bring it back.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+import conftest
+import mails
+
+pytestmark = pytest.mark.thunderbird
+
+
+def expected_count(html: str) -> int:
+    """The helper's own tracker count for a test mail's HTML (what the badge must show)."""
+    import trackless
+
+    return trackless.sanitize(html, sender=mails.SENDER, recipients=[mails.READER]).badge
+
+
+def assert_sanitized(view: dict) -> None:
+    assert view["state"] == "sanitized", view
+    assert view["shown"] and view["visibility"] == "visible", view
+    assert view["remote"] == [], f"remote references left in the displayed DOM: {view['remote']}"
+
+
+def test_addon_loaded_and_helper_registered(tb, server):
+    view = tb.open_message("Small mail", server.base)
+    assert view["buttonFound"], "the message display action button of the add-on is missing"
+    assert view["state"] == "sanitized", (view, tb.log_tail())
+
+
+def test_newsletter_is_sanitized_with_zero_requests(tb, server):
+    mail = mails.all_mails(server.base)[0]
+    view = tb.open_message(mail.subject, server.base)
+    assert_sanitized(view)
+    # cleaned links: each tracked link shows its cleaned destination, original kept
+    by_original = {l["original"]: l for l in view["links"] if l["original"]}
+    for original, final in mail.tracked_links.items():
+        assert original in by_original, (original, view["links"])
+        assert by_original[original]["href"] == final
+    opaque = [l for l in view["links"] if l["id"] == "l-sendgrid"][0]
+    assert opaque["href"].startswith("https://u1234.ct.sendgrid.net/ls/click"), opaque
+    untouched = [l for l in view["links"] if l["id"] == "l-plain"][0]
+    assert untouched == {"id": "l-plain", "href": "https://shop.example/about", "original": None, "text": "about"}
+    # the first-party cid: image still displays after the swap (mailbox: part URL)
+    parts = [i for i in view["images"] if i["src"] and not i["src"].startswith("http")]
+    assert parts and all(i["complete"] and i["naturalWidth"] == 2 for i in parts), view["images"]
+    # badge: the helper's count for this HTML
+    assert view["badge"] == str(expected_count(mail.html)), view
+    assert server.snapshot() == [], f"requests reached the loopback server: {server.snapshot()}"
+
+
+def test_plain_text_links_are_cleaned(tb, server):
+    view = tb.open_message("Plain text order", server.base)
+    assert view["state"] == "sanitized", view
+    by_original = {l["original"]: l for l in view["links"] if l["original"]}
+    for original, final in mails.PLAIN_LINKS.items():
+        assert by_original[original]["href"] == final, view["links"]
+        assert by_original[original]["text"] == final
+    assert [l["href"] for l in view["links"] if not l["original"]] == ["https://shop.example/help"]
+    assert view["badge"] == str(len(mails.PLAIN_LINKS))
+    assert server.snapshot() == []
+
+
+def test_timing_small_and_large(tb, server):
+    small = mails.all_mails(server.base)[1]
+    large = mails.all_mails(server.base)[2]
+    assert len(large.html) >= 200_000
+    for _ in range(3):
+        for mail in (small, large):
+            tb.select_none()
+            view = tb.open_message(mail.subject, server.base)
+            assert_sanitized(view)
+            assert view["badge"] == str(expected_count(mail.html)), (mail.subject, view["badge"])
+            label = f"{mail.subject} ({len(mail.html) // 1000} KB)"
+            conftest.TIMINGS.append((label, view["timingMs"]))
+    assert server.snapshot() == []
+    medians = {}
+    for label, ms in conftest.TIMINGS:
+        medians.setdefault(label, []).append(ms)
+    print({k: statistics.median(v) for k, v in medians.items()})
+
+
+def test_fallback_when_helper_missing_then_slow_then_back(tb, server):
+    manifest = tb.profile.manifest
+    real = manifest.read_text()
+    try:
+        # 1. helper gone: manifest removed, running helper stopped
+        manifest.unlink()
+        assert tb.kill_hosts(), "no helper process was running"
+        time.sleep(1.0)
+        view = tb.open_message("Fallback probe one", server.base)
+        assert view["state"] == "fallback", view
+        assert view["shown"] and view["visibility"] == "visible"
+        assert view["htmlContainers"] == 1 and "Probe one" in view["bodyText"]
+        assert all(l["original"] is None for l in view["links"]), "fallback view must be Thunderbird's own, untouched"
+        assert view["badge"] == "off", view
+        assert "not reachable" in (view["badgeTitle"] or ""), view
+
+        # 2. helper that never answers: the documented timeout, then the blocked view
+        silent = tb.profile.write_silent_host()
+        manifest.write_text(real.replace(_path_in(real), str(silent)))
+        time.sleep(2.5)  # past the reconnect backoff
+        started = time.monotonic()
+        view = tb.open_message("Fallback probe two", server.base)
+        waited = time.monotonic() - started
+        assert view["state"] == "fallback", view
+        assert view["badge"] == "err", view
+        assert 3.5 < waited < 9, f"fallback after {waited:.1f} s (host timeout 4 s, display timeout 5 s)"
+        assert server.snapshot() == []
+    finally:
+        manifest.write_text(real)
+        tb.kill_hosts()
+    # 3. helper back: the add-on reconnects after its backoff
+    deadline = time.monotonic() + 40
+    view = None
+    while time.monotonic() < deadline:
+        tb.select_none()
+        view = tb.open_message("Recovery probe", server.base)
+        if view["state"] == "sanitized":
+            break
+        time.sleep(2)
+    assert_sanitized(view)
+    assert view["badge"] == str(expected_count(mails.all_mails(server.base)[6].html))
+    assert server.snapshot() == []
+
+
+def _path_in(manifest_text: str) -> str:
+    import json
+
+    return json.loads(manifest_text)["path"]
+
+
+def test_remote_content_allowed_is_detected(tb, server):
+    """Last: turns Thunderbird's blocking off, so this mail's image does load."""
+    assert server.snapshot() == [], "zero requests for every mail opened with blocking on"
+    tb.set_bool_pref("mailnews.message_display.disable_remote_image", False)
+    try:
+        view = tb.open_message("Remote allowed probe", server.base)
+        assert view["state"] == "sanitized", view
+        badge = tb.badge()
+        deadline = time.monotonic() + 5
+        while badge[0] != "!" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            badge = tb.badge()
+        assert badge[0] == "!", (badge, view)
+        assert "remote content appears to be allowed" in badge[1], badge
+        assert {p for _, p in server.snapshot()} == {"/allowed/photo.png"}
+    finally:
+        tb.set_bool_pref("mailnews.message_display.disable_remote_image", True)
