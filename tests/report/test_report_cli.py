@@ -177,8 +177,10 @@ def test_dns_chains_are_shown_when_available(monkeypatch):
 
     asked = []
 
-    def fake(hosts):
+    def fake(hosts, *, first_party, readers):
         asked.extend(hosts)
+        assert "epost.brand-shop.example" in first_party and "www.facebook.com" not in first_party
+        assert readers == ["alex.martin@example.org", "team@agency.example"]  # To and Cc of the fixture mails
         return [DnsChain("epost.brand-shop.example", ("brand-shop.emsecure.net",), "Selligent (Marigold)",
                          "first-party name, alias of an ESP")]
 

@@ -115,10 +115,12 @@ class RunResult:
     summary: Summary
     skipped: list[SourceError] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
+    first_party: set[str] = field(default_factory=set)
+    readers: set[str] = field(default_factory=set)
 
 
 def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: Iterable[str] = (), jobs: int = 1,
-                 redact: bool = False, dns: Callable[[list[str]], list[DnsChain]] | None = None,
+                 redact: bool = False, dns: Callable[..., list[DnsChain]] | None = None,
                  generated: str, version: str, progress: Progress | None = None,
                  on_skip: Callable[[SourceError], None] | None = None) -> RunResult:
     """Run the whole pipeline and write the report to ``out``. Returns the summary and what was skipped.
@@ -151,6 +153,10 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
                 if dns is not None:
                     result.hosts.update(t.host for t in item.trackers if t.host)
                     result.hosts.update(l.host for l in item.links if l.host)
+                    result.first_party.update(t.host for t in item.trackers if t.host and not t.third_party)
+                    result.first_party.update(l.host for l in item.links if l.host and not l.third_party)
+                    if redactor is None:
+                        result.readers.update(item.recipients)
                 if index > 1 and sep:
                     spool.write(sep)
                 spool.write(module.mail(index, item))
@@ -160,7 +166,10 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
         result.summary = agg.summary()
         if index == 0:
             return result  # nothing could be read: no report (the caller says so and exits non-zero)
-        chains = tuple(dns(sorted(result.hosts))) if dns is not None else None
+        chains = None
+        if dns is not None:
+            addresses = set(extra_to) | (set(redactor.readers) if redactor is not None else result.readers)
+            chains = tuple(dns(sorted(result.hosts), first_party=result.first_party, readers=sorted(addresses)))
         readers = tuple(redactor.readers[a] for a in extra_to if a in redactor.readers) if redactor else extra_to
         meta = ReportMeta(generated=generated, version=version, sources=tuple(os.fspath(p) for p in paths),
                           readers=readers, redacted=redact, skipped=tuple(result.skipped), dns=chains)
