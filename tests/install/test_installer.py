@@ -269,3 +269,14 @@ def test_find_launcher_prefers_the_scripts_dir_then_path(tmp_path):
     )
     launcher = _script(scripts / "trackless-host", "#!/bin/sh\n")
     assert find_launcher("linux", scripts_dir=str(scripts), which=_no_tb) == launcher
+
+
+def test_uninstall_without_a_receipt_removes_only_our_manifests(tmp_path):
+    target = _linux_target(tmp_path)
+    installer.install(target, VENV_LAUNCHER)
+    target.receipt.unlink()  # e.g. the config dir was wiped
+    manifest = installer.manifest_paths(target)[0]
+    other = manifest.with_name("other_host.json")
+    other.write_text('{"name": "other_host"}')
+    assert installer.uninstall(target) == [str(manifest)]
+    assert not manifest.exists() and other.exists()
