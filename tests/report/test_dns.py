@@ -45,3 +45,89 @@ def test_lookup_chains_rows_and_first_party_note():
 
 def test_describe_failed_without_reason():
     assert describe(Uncloaked("x.example", "failed"), False).note == "lookup failed"
+
+
+# ------------------------------------------------------------------ end to end over a loopback DNS server
+
+import functools  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+import pytest  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+@pytest.fixture
+def loopback_dns():
+    """A UDP DNS server on 127.0.0.1 answering A queries from ``zone`` (CNAMEs followed), via dnspython."""
+    import dns.message
+    import dns.rcode
+    import dns.rrset
+
+    zone = {
+        "epost.brand-shop.example": ("CNAME", "brand-shop.emsecure.net"),
+        "brand-shop.emsecure.net": ("A", "192.0.2.10"),
+        "www.brand-shop.example": ("A", "192.0.2.11"),
+    }
+    queries = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                wire, addr = sock.recvfrom(4096)
+            except (socket.timeout, OSError):
+                continue
+            q = dns.message.from_wire(wire)
+            name = q.question[0].name.to_text().rstrip(".").lower()
+            queries.append(name)
+            resp = dns.message.make_response(q)
+            current = name
+            if current not in zone:
+                resp.set_rcode(dns.rcode.NXDOMAIN)
+            while current in zone:
+                kind, value = zone[current]
+                resp.answer.append(dns.rrset.from_text(current + ".", 600, "IN", kind,
+                                                       value + "." if kind == "CNAME" else value))
+                if kind != "CNAME":
+                    break
+                current = value
+            sock.sendto(resp.to_wire(), addr)
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        yield sock.getsockname()[1], queries
+    finally:
+        stop.set()
+        t.join(5)
+        sock.close()
+
+
+@pytest.mark.network
+def test_report_shows_a_cloaked_first_party_host(loopback_dns):
+    from trackless.net.cname import CnameChecker
+    from trackless.report.run import write_report
+
+    port, queries = loopback_dns
+    checker = CnameChecker(nameservers=("127.0.0.1",), port=port, timeout=1.0)
+    out = io.StringIO()
+    write_report([os.path.join(FIXTURES, "mailbox.mbox")], out, fmt="md", jobs=1, generated="2026-11-26T00:00:00Z",
+                 version="t", dns=functools.partial(lookup_chains, checker=checker))
+    text = out.getvalue()
+    section = text[text.index("## DNS (CNAME chains)"):text.index("## Mails")]
+    assert ("| `epost.brand-shop.example` | `brand-shop.emsecure.net` | Selligent (Marigold Engage) | the sender's "
+            "own domain is an alias of Selligent (Marigold Engage): a cloaked third-party tracker |") in section
+    assert "| `www.brand-shop.example` | no CNAME |" in section
+    # each tracker / link host of the report once, plus the ESP name the chain led to; nothing else
+    hosts = {"epost.brand-shop.example", "www.brand-shop.example", "coffee-roasters.us21.list-manage.com",
+             "www.facebook.com", "www.coffee-roasters.example", "u7654321.ct.sendgrid.net",
+             "a1b2c3d4.r.eu-west-1.awstrack.me", "track.adtech.example"}
+    assert set(queries) - {"brand-shop.emsecure.net"} == hosts
+    assert sorted(queries) == sorted(set(queries))
