@@ -73,6 +73,7 @@ def test_selligent_opaque_path_two_tracker_hops_then_decoded_offline(http_server
     http_server.routes["/url"] = lambda req: Reply(200, body=b"must not be asked")
     r = make(http_server).resolve(f"http://news.brand.example:{P}/optiext/optiextension.dll?ID=abc&RCPT=1")
     assert r.final == "https://dest.example/page?x=1"
+    assert r.removed == ("utm_medium",)
     assert r.stop == "decoded" and r.vendor == "Selligent"
     assert [h.url for h in r.chain] == [f"http://news.brand.example:{P}/optiext/optiextension.dll?ID=abc&RCPT=1",
                                         f"http://news.brand.example:{P}/ls/click?upn=second"]
@@ -241,10 +242,12 @@ def test_non_ascii_location_is_reencoded(http_server):
     assert r.final == "http://dest.example/caf%C3%A9"
 
 
-def test_decodable_input_needs_no_request(http_server):
-    r = make(http_server).resolve("https://www.google.example/url?q=https://dest.example/a%3Futm_source%3Dx")
+def test_decodable_input_needs_no_request(http_server, tmp_path):
+    r = make(http_server, cache=DiskCache(tmp_path / "c")).resolve("https://www.google.example/url?q=https://dest.example/a%3Futm_source%3Dx")
     assert (r.final, r.chain, r.warning, r.stop) == ("https://dest.example/a", (), None, "decoded")
+    assert r.removed == ("utm_source",)
     assert http_server.requests() == []
+    assert not (tmp_path / "c").exists()  # nothing to cache: no hop was contacted
 
 
 def test_results_are_cached_on_disk(http_server, tmp_path):

@@ -196,17 +196,18 @@ class Resolver:
             resp = self.fetcher.request("GET", url, max_body=0, deadline=deadline)
         return resp
 
-    def _finish(self, url, final, chain, vendor, stop) -> Resolution:
+    def _finish(self, url, final, chain, vendor, stop, removed: tuple[str, ...] = ()) -> Resolution:
         scheme = urlsplit(final).scheme.lower()
         if scheme not in FINAL_SCHEMES:
             raise RefusedError(f"refused: the link leads to a {scheme or 'relative'}: URL, not a web page")
         if scheme in ("http", "https") and "@" in urlsplit(final).netloc:
             raise RefusedError("refused: the link leads to a URL with credentials (user@host), a phishing pattern")
-        removed: tuple[str, ...] = ()
+        removed = tuple(removed)
         if scheme in ("http", "https"):
             link = self.decode(final)
             if link.status in ("cleaned", "unwrapped") and link.final:
-                final, removed = link.final, tuple(link.removed)
+                final = link.final
+                removed += tuple(r for r in link.removed if r not in removed)
         warning = None
         if chain:
             who = vendor or urlsplit(chain[0].url).hostname
@@ -227,14 +228,14 @@ class Resolver:
                 except (KeyError, TypeError, ValueError):
                     pass
         result = self._walk(url)
-        if self.cache is not None:
+        if self.cache is not None and result.chain:  # offline decodes cost nothing: not cached
             self.cache.put_json("resolve:" + url, result.to_dict(), self.cache_ttl)
         return result
 
     def _walk(self, url: str) -> Resolution:
         first = self.decode(url)
         if first.status == "unwrapped" and first.final:
-            return self._finish(url, first.final, [], first.vendor, "decoded")
+            return self._finish(url, first.final, [], first.vendor, "decoded", tuple(first.removed))
         vendor = first.vendor or self.classify(url)
         deadline = Deadline(self.total_timeout)
         current, seen, chain = url, {_key(url)}, []
@@ -259,7 +260,7 @@ class Resolver:
             seen.add(_key(nxt))
             link = self.decode(nxt)
             if link.status == "unwrapped" and link.final:
-                return self._finish(url, link.final, chain, vendor or link.vendor, "decoded")
+                return self._finish(url, link.final, chain, vendor or link.vendor, "decoded", tuple(link.removed))
             if self._leaves(current, nxt, link):
                 return self._finish(url, nxt, chain, vendor, "left-tracker")
             vendor = vendor or link.vendor or self.classify(nxt)
