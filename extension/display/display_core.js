@@ -197,6 +197,7 @@
     let parts = { kind: "none", containers: [] };
     let originals = []; // the rendered HTML of each part before the first swap
     let remoteReported = false;
+    let sanitizeSent = false;
     let watched = [];
     let phase = "pending"; // pending -> sanitized | fallback | none
 
@@ -238,17 +239,27 @@
       }
     }
 
+    // A remote image of the mail that loaded means Thunderbird's remote-content
+    // blocking is off for this message. Seen before the sanitize request goes
+    // out, it travels with it (the background starts a fresh report for each
+    // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
       if (watched.some((img) => ops.imageLoaded(img))) {
         remoteReported = true;
-        env.send({ command: "display.remoteAllowed" }).catch(() => {});
+        if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
     }
 
-    async function sanitizeHtml(htmls) {
+    function sendSanitize() {
+      const p = env.send({ command: "display.sanitize", parts: originals, remoteAllowed: remoteReported });
+      sanitizeSent = true;
+      return p;
+    }
+
+    async function sanitizeHtml() {
       const [reply] = await Promise.all([
-        withTimeout(env.send({ command: "display.sanitize", parts: htmls })),
+        withTimeout(sendSanitize()),
         ops.whenSettled(watched, SETTLE_MS),
       ]);
       checkRemote();
@@ -286,7 +297,7 @@
           for (const img of watched) ops.onImageLoad(img, checkRemote);
           originals = ops.serializeParts(parts.containers);
           checkRemote();
-          await sanitizeHtml(originals);
+          await sanitizeHtml();
         } else if (parts.kind === "plain") {
           await cleanPlain();
         } else {
@@ -306,7 +317,7 @@
         return { ok: count > 0, count };
       }
       if (msg.command === "rerender" && parts.kind === "html") {
-        const reply = await withTimeout(env.send({ command: "display.sanitize", parts: originals }));
+        const reply = await withTimeout(sendSanitize());
         if (!reply.ok || !Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
           return { ok: false, error: reply.error || { code: "swap", message: "parts mismatch" } };
         }

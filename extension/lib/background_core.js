@@ -123,12 +123,14 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   // The explicit command table. `from`: who may send it ("display" = the message
   // display script in a tab, "page" = the add-on's own popup/options/resolve pages).
   const commands = {
-    // {parts: [html, ...]}: the rendered HTML of each div.moz-text-html (usually one).
+    // {parts: [html, ...], remoteAllowed}: the rendered HTML of each
+    // div.moz-text-html (usually one), and whether a remote image already loaded.
     "display.sanitize": {
       from: "display",
       async run(msg, sender) {
         const tabId = tabOf(sender);
         const gen = begin(tabId, "html");
+        if (msg.remoteAllowed === true) record(tabId).remoteAllowed = true;
         const parts = Array.isArray(msg.parts) ? msg.parts : typeof msg.html === "string" ? [msg.html] : null;
         if (!parts || !parts.length || !parts.every((p) => typeof p === "string")) {
           const error = { code: "bad_request", message: "parts missing" };

@@ -30,7 +30,7 @@ export function renderGroups(doc, groups) {
     const details = el(doc, "details", { className: g.tracker ? "group tracker" : "group" });
     const summary = el(doc, "summary");
     summary.appendChild(el(doc, "span", { className: "kind", text: g.kind }));
-    summary.appendChild(el(doc, "span", { className: "vendor", text: g.vendor || "unknown sender" }));
+    summary.appendChild(el(doc, "span", { className: "vendor", text: g.vendor || "unknown vendor" }));
     summary.appendChild(el(doc, "span", { className: "count", text: `×${g.items.length}` }));
     summary.appendChild(confidenceTag(doc, g.confidence));
     if (g.identifiesYou) summary.appendChild(el(doc, "span", { className: "identifies", text: "identifies you" }));

@@ -255,6 +255,41 @@ about3Pane.threadTree.selectedIndex = -1;
 setTimeout(() => done(true), 200);
 """
 
+# The popup is a remote (extension-process) browser: Marionette cannot enter it,
+# so a message-manager frame script evaluates an expression in it.
+OPEN_POPUP = _COMMON + r"""
+const [buttonId] = arguments;
+const done = arguments[arguments.length - 1];
+(async () => {
+  const find = () => [...document.querySelectorAll("browser")].find((b) => b.currentURI && b.currentURI.spec.endsWith("/popup/popup.html"));
+  about3Pane.messageBrowser.contentDocument.getElementById(buttonId).click();
+  const t0 = Date.now();
+  while (!find() && Date.now() - t0 < 10000) await sleep(50);
+  done(Boolean(find()));
+})().catch((e) => done(String(e)));
+"""
+
+POPUP_EVAL = r"""
+const [expression] = arguments;
+const done = arguments[arguments.length - 1];
+const br = [...document.querySelectorAll("browser")].find((b) => b.currentURI && b.currentURI.spec.endsWith("/popup/popup.html"));
+if (!br) return done({ error: "no popup" });
+const name = "trackless-e2e:" + Math.random();
+const mm = br.messageManager;
+const listener = (m) => { mm.removeMessageListener(name, listener); done(m.data); };
+mm.addMessageListener(name, listener);
+const code = `try { sendAsyncMessage(${JSON.stringify(name)}, { value: String((function(){ return ${expression}; })()) }); }` +
+  ` catch (e) { sendAsyncMessage(${JSON.stringify(name)}, { error: String(e) }); }`;
+mm.loadFrameScript("data:application/javascript," + encodeURIComponent(code), false);
+"""
+
+CLOSE_POPUP = r"""
+const br = [...document.querySelectorAll("browser")].find((b) => b.currentURI && b.currentURI.spec.endsWith("/popup/popup.html"));
+const panel = br && br.closest("panel");
+if (panel) panel.hidePopup();
+return Boolean(panel);
+"""
+
 READ_BADGE = _COMMON + r"""
 const [buttonId] = arguments;
 const b = about3Pane.messageBrowser.contentDocument.getElementById(buttonId);
@@ -311,6 +346,39 @@ class Thunderbird:
 
     def select_none(self) -> None:
         self.client.execute_async_script(SELECT_NONE, script_timeout=5000)
+
+    def open_popup(self) -> bool:
+        return self.client.execute_async_script(OPEN_POPUP, script_args=[BUTTON_ID], script_timeout=15000)
+
+    def popup_eval(self, expression: str) -> str:
+        """Evaluate a JS expression in the popup (``content`` is its window); returns it as a string."""
+        r = self.client.execute_async_script(POPUP_EVAL, script_args=[expression], script_timeout=10000)
+        if "error" in r:
+            raise AssertionError(f"popup: {r['error']}")
+        return r["value"]
+
+    def popup_text(self, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.popup_eval("content.document.body.innerText")
+            if "Loading" not in text and text.strip():
+                return text
+            time.sleep(0.1)
+        return text
+
+    def close_popup(self) -> bool:
+        return self.client.execute_script(CLOSE_POPUP)
+
+    def message_link(self, link_id: str) -> dict:
+        return self.client.execute_script(
+            """const about3Pane = document.getElementById("tabmail").currentAbout3Pane;
+            const d = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentDocument;
+            const a = d.getElementById(arguments[0]);
+            return a ? {href: a.getAttribute("href"), original: a.getAttribute("data-trackless-original"),
+                        undone: a.hasAttribute("data-trackless-undone")} : null;""",
+            script_args=[link_id],
+        )
 
     def badge(self) -> tuple[str, str] | None:
         """(text, title) of the add-on's badge in the current message pane."""

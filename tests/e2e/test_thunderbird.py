@@ -58,6 +58,38 @@ def test_newsletter_is_sanitized_with_zero_requests(tb, server):
     assert server.snapshot() == [], f"requests reached the loopback server: {server.snapshot()}"
 
 
+def test_popup_report_and_undo(tb, server):
+    mail = mails.all_mails(server.base)[0]
+    view = tb.open_message(mail.subject, server.base)
+    assert view["state"] == "sanitized"
+    assert tb.open_popup(), "the popup did not open"
+    try:
+        text = tb.popup_text()
+        count = expected_count(mail.html)
+        assert f"{count} trackers blocked." in text, text
+        assert "Remote content" in text and "high confidence" in text, text
+        assert "tracked, destination hidden" in text, text
+        assert "before: https://shop.example/p?id=7&utm_source=nl&utm_medium=email&mc_eid=abc123" in text, text
+        assert "after: https://shop.example/p?id=7" in text, text
+        assert "removed: utm_source, utm_medium, mc_eid" in text, text
+        # undo the utm link from the popup: the message's link goes back to the original
+        links = tb.popup_eval(
+            "[...content.document.querySelectorAll('li.link')].map(li => li.querySelector('.before code').textContent).join('\\n')"
+        ).split("\n")
+        index = links.index("https://shop.example/p?id=7&utm_source=nl&utm_medium=email&mc_eid=abc123")
+        tb.popup_eval(f"content.document.querySelectorAll('li.link')[{index}].querySelector('button.undo').click()")
+        deadline = time.monotonic() + 5
+        link = tb.message_link("l-utm")
+        while not link["undone"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            link = tb.message_link("l-utm")
+        assert link == {"href": link["original"], "original": "https://shop.example/p?id=7&utm_source=nl&utm_medium=email&mc_eid=abc123", "undone": True}
+        assert tb.popup_eval(f"content.document.querySelectorAll('li.link')[{index}].querySelector('button.undo').textContent") == "undone"
+    finally:
+        tb.close_popup()
+    assert server.snapshot() == []
+
+
 def test_plain_text_links_are_cleaned(tb, server):
     view = tb.open_message("Plain text order", server.base)
     assert view["state"] == "sanitized", view

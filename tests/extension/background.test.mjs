@@ -132,6 +132,15 @@ test("a result for an older message does not overwrite the newer one's badge", a
   clock.advance(10000);
 });
 
+test("remote content seen before the request travels with it", async () => {
+  const { send, badge } = setup({ host: okSanitize });
+  await send({ command: "display.sanitize", parts: ["x"], remoteAllowed: true }, DISPLAY);
+  assert.equal(badge(5), "!");
+  // the next message in the tab starts clean
+  await send({ command: "display.sanitize", parts: ["x"], remoteAllowed: false }, DISPLAY);
+  assert.equal(badge(5), "3");
+});
+
 test("remote content allowed overrides the count on the badge", async () => {
   const { send, badge } = setup({ host: okSanitize });
   await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
