@@ -225,3 +225,18 @@ def dns_server():
         yield srv
     finally:
         srv.stop()
+
+
+_SERVER_FIXTURES = {"http_server", "dns_server", "tls_server"}
+_HERE = __import__("pathlib").Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test here that starts a loopback server with ``network`` (see pyproject markers)."""
+    for item in items:
+        try:
+            inside = _HERE in item.path.resolve().parents
+        except AttributeError:  # pragma: no cover - very old pytest
+            continue
+        if inside and _SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.network)

@@ -242,6 +242,19 @@ def test_non_ascii_location_is_reencoded(http_server):
     assert r.final == "http://dest.example/caf%C3%A9"
 
 
+@pytest.mark.parametrize("location", ["http://dest.example:99999/", "http://[::1/x", "", "http://dest.example/\x01x"])
+def test_malformed_location_is_a_clear_failure(http_server, location):
+    http_server.routes["/ls/bad"] = lambda req: Reply(302, [("Location", location)])
+    with pytest.raises(NetworkError, match="Location"):
+        make(http_server).resolve(f"http://click.esp.example:{http_server.port}/ls/bad")
+
+
+def test_spaces_in_location_are_encoded(http_server):
+    http_server.routes["/ls/sp"] = lambda req: Reply(302, [("Location", "https://dest.example/a b?q=c d")])
+    r = make(http_server).resolve(f"http://click.esp.example:{http_server.port}/ls/sp")
+    assert r.final == "https://dest.example/a%20b?q=c%20d"
+
+
 def test_decodable_input_needs_no_request(http_server, tmp_path):
     r = make(http_server, cache=DiskCache(tmp_path / "c")).resolve("https://www.google.example/url?q=https://dest.example/a%3Futm_source%3Dx")
     assert (r.final, r.chain, r.warning, r.stop) == ("https://dest.example/a", (), None, "decoded")

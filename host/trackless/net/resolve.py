@@ -130,11 +130,16 @@ def _key(url: str) -> tuple:
     return (p.scheme.lower(), host, port, p.path or "/", p.query)
 
 
-_CTRL = re.compile(r"[\x00-\x20\x7f]")
+_CTRL = re.compile(r"[\x00-\x1f\x7f]")
+_SAFE = "".join(chr(c) for c in range(0x21, 0x7f))
 
 
 def _location(value: str, base: str) -> str:
-    """A Location header value made into an absolute URL (UTF-8 re-read, non-ASCII quoted)."""
+    """A Location header value made into an absolute URL (UTF-8 re-read; spaces and non-ASCII quoted).
+
+    Raises ``NetworkError`` for an empty or malformed one (control characters, a bad port or
+    IPv6 literal), so that nothing downstream meets a URL ``urlsplit`` cannot read.
+    """
     try:
         value = value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -142,8 +147,12 @@ def _location(value: str, base: str) -> str:
     value = value.strip()
     if not value or _CTRL.search(value):
         raise NetworkError("the redirect has an empty or malformed Location")
-    value = quote(value, safe="".join(chr(c) for c in range(0x21, 0x7f)))
-    return urljoin(base, value)
+    try:
+        url = urljoin(base, quote(value, safe=_SAFE))
+        urlsplit(url).port  # noqa: B018 - raises ValueError on a bad port or IPv6 literal
+    except ValueError:
+        raise NetworkError("the redirect has a malformed Location") from None
+    return url
 
 
 _REFRESH = re.compile(r"^\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['\"]?([^'\"]+)['\"]?\s*$", re.I)

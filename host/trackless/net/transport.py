@@ -38,7 +38,6 @@ __all__ = ["Response", "Transport", "Fetcher", "Deadline", "USER_AGENT"]
 USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0"
 
 DEFAULT_HOP_TIMEOUT = 8.0
-MAX_HEADER_BYTES = 64 * 1024
 
 
 class Deadline:
