@@ -23,7 +23,7 @@ MAX_ATTRIBUTES_PER_TAG = 2_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _DOC_MARKERS = re.compile(r"<(?:!doctype|html|head|body)[\s>/]", re.IGNORECASE)
 # A tag long enough to hold many attributes: checked only when a long tag exists.
-_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{20000,}>")
+_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{8000,}>")
 _ATTR_START = re.compile(r"\s[^\s=<>/\"']+\s*=")
 
 
@@ -49,7 +49,7 @@ def _soup(html: str):
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", UserWarning)
         try:
-            return BeautifulSoup(html, "lxml")
+            return BeautifulSoup(html, "lxml", huge_tree=True)
         except Exception as exc:  # lxml/bs4 internal failure: fail closed
             raise InputError(f"the HTML could not be parsed: {exc}") from exc
 

@@ -81,6 +81,13 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
 
 
+def _gone(el) -> bool:
+    """Was this element removed? (Not ``el.decomposed``: on a live tag bs4 falls
+    back to searching the subtree for a child named ``_decomposed``, which is
+    quadratic in depth.)"""
+    return el.__dict__.get("_decomposed", False)
+
+
 def _attr_text(value) -> str:
     return " ".join(value) if isinstance(value, list) else str(value)
 
@@ -144,7 +151,7 @@ class _Walker:
         self._find_base(doc)
         self._comments(doc)
         for el in doc.elements():
-            if el.decomposed or el.parent is None:
+            if _gone(el) or el.parent is None:
                 continue
             self._element(el)
 
@@ -196,7 +203,7 @@ class _Walker:
                 el.clear()
         pixel = False
         for attr in list(el.attrs):
-            if el.decomposed:
+            if _gone(el):
                 return
             name = attr.lower()
             value = _attr_text(el.attrs[attr])
@@ -221,7 +228,7 @@ class _Walker:
                 continue
             elif "url(" in value.lower() or ("\\" in value and "(" in value):
                 self._css_attr(el, attr, value, tag)  # SVG presentation attributes: fill="url(...)"
-        if pixel and not el.decomposed and not self.report_only:
+        if pixel and not _gone(el) and not self.report_only:
             el.decompose()
 
     # ---- element kinds ---------------------------------------------------

@@ -1,0 +1,115 @@
+"""The `trackless sanitize` contract, run as a real process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "newsletter.eml"
+REMOTE_FIELDS = {"url", "kind", "action", "tracker", "vendor", "reason", "identifies_you"}
+LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you"}
+
+
+def run(*args, stdin: bytes | None = None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "trackless", "sanitize", *args], input=stdin,
+                          capture_output=True, timeout=120, cwd=cwd)
+
+
+def test_json_contract_on_the_sample():
+    proc = run("--json", str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"html", "remote", "links", "badge"} <= set(data)
+    assert isinstance(data["html"], str) and isinstance(data["badge"], int)
+    for r in data["remote"]:
+        assert REMOTE_FIELDS <= set(r)
+        assert r["action"] in ("blocked", "allowed")
+        assert r["kind"] in ("pixel", "image", "css", "font", "media", "frame", "prefetch", "script", "refresh", "other")
+    for link in data["links"]:
+        assert LINK_FIELDS <= set(link)
+        assert link["status"] in ("unchanged", "cleaned", "unwrapped", "opaque")
+        assert (link["final"] is None) == (link["status"] == "opaque")
+    # the sample's own facts: three open pixels, two of which carry the address
+    pixels = [r for r in data["remote"] if r["kind"] == "pixel"]
+    assert len(pixels) == 3 and all(p["tracker"] for p in pixels)
+    assert sum(p["identifies_you"] for p in pixels) == 2  # From/To came from the mail's headers
+    assert data["headers"] == ["Disposition-Notification-To"]
+    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(
+        1 for l in data["links"] if l["status"] in ("unwrapped", "opaque") or l["removed"])
+
+
+def test_html_to_stdout_and_summary_to_stderr():
+    proc = run(str(SAMPLE))
+    assert proc.returncode == 0
+    html = proc.stdout.decode()
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "list-manage.com/track/open" not in html
+    summary = proc.stderr.decode().strip().splitlines()
+    assert len(summary) == 1 and summary[0].startswith("trackless: ")
+
+
+def test_out_file(tmp_path):
+    out = tmp_path / "clean.html"
+    proc = run("--out", str(out), str(SAMPLE))
+    assert proc.returncode == 0 and proc.stdout == b""
+    assert "Northwind" in out.read_text()
+
+
+def test_stdin_html_and_options():
+    html = b'<img src="https://cdn.brand.example/a.png" width="300"><img src="https://t.example/p.gif?e=me%40example.org">'
+    proc = run("--json", "--to", "me@example.org", "--allow", "brand.example", "-", stdin=html)
+    data = json.loads(proc.stdout)
+    by_url = {r["url"]: r for r in data["remote"]}
+    assert by_url["https://cdn.brand.example/a.png"]["action"] == "allowed"
+    assert by_url["https://t.example/p.gif?e=me%40example.org"]["identifies_you"] is True
+    assert 'data-trackless-allowed="https://cdn.brand.example/a.png"' in data["html"]
+
+
+def test_stdin_mail_is_sniffed():
+    proc = run("--json", "-", stdin=SAMPLE.read_bytes())
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["headers"] == ["Disposition-Notification-To"]
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("plain.txt", b"just some words, no markup at all", b"does not look like HTML"),
+    ("bad.html", b"<p>caf\xe9</p>", b"not valid UTF-8"),
+    ("text-only.eml", b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n",
+     b"no HTML part"),
+    ("empty.eml", b"", b"empty"),
+    ("missing.html", None, b"cannot read"),
+])
+def test_bad_input_gives_a_message_not_a_traceback(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    proc = run(str(path))
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert message in proc.stderr and b"Traceback" not in proc.stderr
+    proc = run("--json", str(path))
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"]["code"] in ("bad_input", "no_html")
+
+
+def test_truncated_mail_still_gives_a_clean_answer(tmp_path):
+    data = SAMPLE.read_bytes()
+    path = tmp_path / "truncated.eml"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    proc = run("--json", str(path))
+    assert proc.returncode in (0, 2) and b"Traceback" not in proc.stderr
+    if proc.returncode == 0:
+        html = json.loads(proc.stdout)["html"]
+        assert "list-manage.com/track/open" not in html
+
+
+def test_too_large_is_refused_cleanly(tmp_path):
+    path = tmp_path / "huge.html"
+    path.write_bytes(b"<p>" + b"x" * 26_000_000)
+    proc = run(str(path))
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert b"limit" in proc.stderr

@@ -1,0 +1,55 @@
+"""Size and depth: big and deep documents are handled without recursion; over the cap, a clear error."""
+
+import base64
+
+import pytest
+
+import trackless
+from trackless.errors import TooLargeError
+from trackless.html import MAX_ATTRIBUTES_PER_TAG, MAX_HTML_CHARS
+
+
+def test_nesting_10000_deep():
+    n = 10_000
+    html = "<div>" * n + '<img src="https://t.example/deep.gif" width="1" height="1">' + "</div>" * n
+    result = trackless.sanitize(html)
+    assert result.html.count("<div>") == n
+    assert [r.kind for r in result.remote] == ["pixel"]
+    assert trackless.sanitize(result.html).html == result.html
+
+
+def test_twenty_megabytes():
+    image = base64.b64encode(bytes(range(256)) * 50_000).decode()  # ~17 MB of inline image
+    text = "<p>" + "Lorem ipsum dolor sit amet. " * 20 + "</p>\n"
+    html = (f'<html><body><img src="data:image/png;base64,{image}">' + text * 5000
+            + '<img src="https://t.example/o.gif" width="1" height="1"></body></html>')
+    assert 19_000_000 < len(html) <= MAX_HTML_CHARS
+    result = trackless.sanitize(html)
+    assert image in result.html
+    assert [r.url for r in result.remote] == ["https://t.example/o.gif"]
+
+
+def test_over_the_size_cap():
+    with pytest.raises(TooLargeError, match="limit"):
+        trackless.sanitize("<p>" + "x" * MAX_HTML_CHARS)
+
+
+def test_too_many_attributes_on_one_tag():
+    attrs = " ".join(f"a{i}=1" for i in range(MAX_ATTRIBUTES_PER_TAG + 10))
+    with pytest.raises(TooLargeError, match="attributes"):
+        trackless.sanitize(f"<img {attrs}>")
+    fine = " ".join(f"a{i}=1" for i in range(500))
+    assert trackless.sanitize(f'<img {fine} src="https://t.example/x.png">').remote
+
+
+def test_nested_srcdoc_is_bounded():
+    html = '<img src="https://t.example/0.gif" width=1 height=1>'
+    for _ in range(8):
+        html = '<iframe srcdoc="' + html.replace("&", "&amp;").replace('"', "&quot;") + '"></iframe>'
+    result = trackless.sanitize(html)
+    assert "t.example" not in result.html
+
+
+def test_xml_declaration_and_nul():
+    result = trackless.sanitize('<?xml version="1.0" encoding="iso-8859-1"?><p>a\x00b</p>')
+    assert "<p>a\ufffdb</p>" in result.html
