@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, strategies as st
@@ -183,3 +184,34 @@ def test_bare_0x_is_read_as_zero_like_bsd_inet_aton():
     # glibc rejects "0x", BSD libcs read it as 0: the stricter reading is refused either way.
     assert str(loose_ipv4("0x")) == "0.0.0.0"
     assert address_refusal(check_url("http://0x/").literal) == "unspecified"
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_ipv4_rule_is_at_least_as_strict_as_python_and_embeddings_agree(n):
+    v4 = ipaddress.IPv4Address(n)
+    why = address_refusal(v4)
+    if why is None:
+        assert v4.is_global
+    nat64 = ipaddress.IPv6Address((0x0064FF9B << 96) | n)
+    sixtofour = ipaddress.IPv6Address((0x2002 << 112) | (n << 80) | 1)
+    assert (address_refusal(nat64) is None) == (why is None)
+    assert (address_refusal(sixtofour) is None) == (why is None)
+    assert address_refusal(ipaddress.IPv6Address((0xFFFF << 32) | n)) == "ipv4-mapped"
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_ipv6_rule_passes_only_global_unicast_or_nat64(n):
+    ip = ipaddress.IPv6Address(n)
+    if address_refusal(ip) is None:
+        assert ip in ipaddress.IPv6Network("2000::/3") or ip in ipaddress.IPv6Network("64:ff9b::/96")
+
+
+@given(st.text(max_size=200))
+def test_check_url_fails_closed_on_any_text(text):
+    for url in (text, "http://" + text, "https://" + text + "/x"):
+        try:
+            t = check_url(url)
+        except RefusedError:
+            continue
+        assert t.scheme in ("http", "https") and t.host and 0 < t.port < 65536 and t.port not in BAD_PORTS
+        assert "@" not in urlsplit(url).netloc

@@ -283,3 +283,19 @@ def test_results_are_cached_on_disk(http_server, tmp_path):
 def test_resolution_round_trips_through_dict():
     r = Resolution("http://a.example/x", "https://b.example/", vendor="X", warning="w", stop="left-tracker")
     assert Resolution.from_dict(r.to_dict()) == r
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from trackless.net.resolve import _location  # noqa: E402
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=120))
+def test_location_parsing_fails_closed(value):
+    try:
+        url = _location(value, "https://click.esp.example/ls/click?upn=1")
+    except NetworkError:
+        return
+    urlsplit(url).port  # readable by urlsplit: no ValueError downstream
+    assert not any(ord(c) < 0x21 or ord(c) > 0x7e for c in url)
