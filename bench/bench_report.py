@@ -1,0 +1,88 @@
+"""Benchmark: `trackless report` mails/s over a generated 5,000-mail mbox, against the stdlib baseline.
+
+    .venv/bin/python bench/bench_report.py [--mails 5000] [--repeat 3]
+
+Baseline, measured in the same run on the same file: the standard library
+reading the mbox (``mailbox.mbox``) and parsing every mail with the
+``email`` package, walking its parts and decoding the text ones: the floor
+any mail tool pays. Trackless is measured end to end (split, parse,
+sanitize + link engine per mail, aggregate, render Markdown to /dev/null)
+with ``--jobs 1`` and ``--jobs 2``. Prints medians and ratios. The machine
+is shared: look at the spread, not just the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mailbox
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "report"))
+
+from genmbox import write_mbox  # noqa: E402
+
+from trackless.report.run import write_report  # noqa: E402
+
+
+def stdlib_parse(path: str) -> int:
+    n = 0
+    box = mailbox.mbox(path, create=False)
+    try:
+        for msg in box:
+            for part in msg.walk():
+                if part.get_content_maintype() == "text":
+                    part.get_payload(decode=True)
+            n += 1
+    finally:
+        box.close()
+    return n
+
+
+def trackless_report(path: str, jobs: int) -> int:
+    with open(os.devnull, "w") as out:
+        res = write_report([path], out, fmt="md", jobs=jobs, generated="2026-01-01T00:00:00Z", version="bench")
+    return res.summary.mails
+
+
+def timed(fn, *args) -> tuple[float, int]:
+    t = time.perf_counter()
+    n = fn(*args)
+    return time.perf_counter() - t, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mails", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bench.mbox")
+        size = write_mbox(path, args.mails)
+        print(f"mbox: {args.mails} mails, {size / 1e6:.1f} MB; cpus: {os.cpu_count()}; "
+              f"load average: {os.getloadavg()[0]:.2f}")
+        trackless_report(path, 1)  # warm-up: imports, rule loading, page cache
+        runs: dict[str, list[float]] = {"stdlib email parse": [], "trackless report --jobs 1": [],
+                                        "trackless report --jobs 2": []}
+        for _ in range(args.repeat):
+            for name, fn, a in (("stdlib email parse", stdlib_parse, (path,)),
+                                ("trackless report --jobs 1", trackless_report, (path, 1)),
+                                ("trackless report --jobs 2", trackless_report, (path, 2))):
+                secs, n = timed(fn, *a)
+                assert n == args.mails, (name, n)
+                runs[name].append(secs)
+        base = statistics.median(runs["stdlib email parse"])
+        print(f"{'':28} {'median s':>9} {'mails/s':>9} {'x baseline':>11}   all runs (s)")
+        for name, times in runs.items():
+            med = statistics.median(times)
+            print(f"{name:28} {med:9.2f} {args.mails / med:9.0f} {med / base:11.1f}   "
+                  + " ".join(f"{t:.2f}" for t in times))
+        j1, j2 = statistics.median(runs["trackless report --jobs 1"]), statistics.median(runs["trackless report --jobs 2"])
+        print(f"parallel speed-up (--jobs 2 vs 1): {j1 / j2:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
