@@ -120,6 +120,15 @@ def remote_allowed_html(base: str) -> str:
     return f'<p>Remote content check.</p><img src="{base}/allowed/photo.png" width="20" height="20" alt="photo">'
 
 
+def second_domain_html(base: str) -> str:
+    """A content image from another domain (``*.localhost`` is loopback by RFC 6761) than the tracker (127.0.0.1)."""
+    other = base.replace("127.0.0.1", "images.shop.localhost")
+    return (
+        f'<p>Catalogue.</p><img id="catalog" src="{other}/content/catalog.jpg" width="300" height="200" alt="catalog">'
+        f'<img src="{base}/open/px.gif?id=0123456789abcdef0123" width="1" height="1">'
+    )
+
+
 def all_mails(base: str) -> list[TestMail]:
     return [
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),
@@ -129,6 +138,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Fallback probe one", html=small_html(base).replace("Short note", "Probe one")),
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),
         TestMail("Recovery probe", html=small_html(base).replace("Short note", "Recovery")),
+        TestMail("Images from a second domain", html=second_domain_html(base)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
     ]
 

@@ -8,11 +8,14 @@ the helper away and bring it back.
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 
 import pytest
 
 import conftest
+import harness
 import mails
 
 pytestmark = pytest.mark.thunderbird
@@ -87,6 +90,43 @@ def test_popup_report_and_undo(tb, server):
         assert tb.popup_eval(f"content.document.querySelectorAll('li.link')[{index}].querySelector('button.undo').textContent") == "undone"
     finally:
         tb.close_popup()
+    assert server.snapshot() == []
+
+
+def test_show_images_from_domain_updates_allowlist_and_rerenders(tb, server):
+    view = tb.open_message("Images from a second domain", server.base)
+    assert_sanitized(view)
+    assert tb.open_popup()
+    try:
+        text = tb.popup_text()
+        assert "show images from shop.localhost" in text, text
+        assert "127.0.0.1" not in tb.popup_eval(
+            "[...content.document.querySelectorAll('button.allow')].map(b => b.textContent).join()"
+        ), "a tracker's domain must not be offered"
+        tb.popup_eval("content.document.querySelector('button.allow').click()")
+        deadline = time.monotonic() + 8
+        allowed = None
+        while time.monotonic() < deadline:
+            allowed = tb.client.execute_script(
+                """const about3Pane = document.getElementById("tabmail").currentAbout3Pane;
+                const d = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentDocument;
+                const i = d.getElementById("catalog");
+                return i ? [i.getAttribute("data-trackless-allowed"), i.getAttribute("src")] : null;"""
+            )
+            if allowed and allowed[0]:
+                break
+            time.sleep(0.2)
+        # re-rendered with the domain allowed: marked for the helper to fetch, no remote src
+        other = server.base.replace("127.0.0.1", "images.shop.localhost")
+        button = tb.popup_eval("content.document.querySelector('button.allow').textContent")
+        assert allowed == [f"{other}/content/catalog.jpg", None], (allowed, button)
+    finally:
+        tb.close_popup()
+    settings = subprocess.run(
+        [sys.executable, "-m", "trackless", "allow", "list"], env=harness.clean_env(tb.profile.home),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert "shop.localhost" in settings.stdout, settings.stdout + settings.stderr
     assert server.snapshot() == []
 
 
