@@ -46,6 +46,7 @@ _LINK_HEADER_URL = re.compile(r"<([^>]*)>")
 _CONDITIONAL = re.compile(r"^\s*\[if\b", re.I)
 _REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)
 _TABNL = re.compile(r"[\t\n\r]")
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,27 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     walker = _Walker(policy)
     walker.walk(doc)
     return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
+
+
+def _blank(node) -> bool:
+    return node is not None and type(node).__name__ == "NavigableString" and not node.strip()
+
+
+def _remove(node) -> None:
+    """Remove a node without leaving blank text that a second parse would drop.
+
+    libxml2 keeps blank text beside an element or comment but drops it
+    between blank text and the next node (and always in table parts): merge
+    the blanks the removal brings together, so the output is a fixed point.
+    """
+    prev, nxt, parent = node.previous_sibling, node.next_sibling, node.parent
+    node.extract() if type(node).__name__ != "Tag" else node.decompose()
+    if parent is not None and parent.name in _TABLE_PARTS:
+        for sib in (prev, nxt):
+            if _blank(sib):
+                sib.extract()
+    elif _blank(prev) and _blank(nxt):
+        nxt.extract()
 
 
 def _gone(el) -> bool:
@@ -181,7 +203,7 @@ class _Walker:
                     body = text.split("]>", 1)[1] if "]>" in text else text
                     inner.walk(parse_fragment(body))
                     self.remote.extend(inner.remote)
-                node.extract()
+                _remove(node)
 
     def _element(self, el) -> None:
         tag = el.name.lower()
@@ -229,7 +251,7 @@ class _Walker:
             elif "url(" in value.lower() or ("\\" in value and "(" in value):
                 self._css_attr(el, attr, value, tag)  # SVG presentation attributes: fill="url(...)"
         if pixel and not _gone(el) and not self.report_only:
-            el.decompose()
+            _remove(el)
 
     # ---- element kinds ---------------------------------------------------
     def _removed_element(self, el, tag: str) -> None:
@@ -249,7 +271,7 @@ class _Walker:
                 if el.get(attr) is not None:
                     self._check_plain(el, attr, _attr_text(el[attr]), vectors.kind_for(tag, attr))
         if not self.report_only:
-            el.decompose()
+            _remove(el)
 
     def _check_plain(self, el, attr: str, value: str, kind: str) -> None:
         ref = classify_ref(value, self.base)
@@ -272,7 +294,7 @@ class _Walker:
             for u in _LINK_HEADER_URL.findall(content):
                 self._check_plain(el, "content", u, "prefetch")
         if not self.report_only:
-            el.decompose()
+            _remove(el)
         return True
 
     def _style_block(self, el) -> None:

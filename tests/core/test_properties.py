@@ -64,7 +64,7 @@ def element(draw):
 
 @st.composite
 def document(draw):
-    parts = draw(st.lists(st.one_of(element(), st.sampled_from(["text", "</div>", "</td>", "<!--[if mso]><img src='http://t.example/m'><![endif]-->", "<!--[if !mso]><!--><img src='http://t.example/n'><!--<![endif]-->"])), max_size=12))
+    parts = draw(st.lists(st.one_of(element(), st.sampled_from(["text", "\n", "\n  ", "<!-- note -->", "<tr>", "</table>", "</div>", "</td>", "<!--[if mso]><img src='http://t.example/m'><![endif]-->", "<!--[if !mso]><!--><img src='http://t.example/n'><!--<![endif]-->"])), max_size=12))
     return "".join(parts)
 
 

@@ -1,0 +1,75 @@
+"""Benchmark: trackless.sanitize against its floor, BeautifulSoup(lxml) parse + str().
+
+Both run on the same newsletters (the bundled sample scaled to about 5, 20,
+50, 100 and 200 KB by repeating its product rows) in the same process, one
+after the other, so machine noise hits both. Prints medians and the ratio;
+the target is at most 1.5x the floor.
+
+    .venv/bin/python bench/bench_sanitize.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import trackless
+from trackless.mail import parse_message
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def newsletters() -> list[tuple[str, str]]:
+    mail = parse_message((ROOT / "samples" / "newsletter.eml").read_bytes())
+    html = mail.require_html().replace("\r\n", "\n")
+    start = html.index('<tr><td>\n        <table role="presentation" width="100%">')
+    end = html.index("</tr></table>\n      </td></tr>", start) + len("</tr></table>\n      </td></tr>")
+    row = html[start:end]
+    out = []
+    for target in (5_000, 20_000, 50_000, 100_000, 200_000):
+        n = max(1, (target - len(html)) // len(row) + 1)
+        doc = html[:start] + row * n + html[end:]
+        out.append((f"{len(doc) / 1000:.0f} KB", doc))
+    return out
+
+
+def floor(html: str) -> None:
+    from bs4 import BeautifulSoup
+
+    str(BeautifulSoup(html, "lxml"))
+
+
+def run(html: str) -> None:
+    trackless.sanitize(html, recipients=("jane.doe@example.org",))
+
+
+def median_time(fn, html: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn(html)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=9)
+    args = ap.parse_args()
+    docs = newsletters()
+    run(docs[0][1])  # warm: imports, rule loading, the PSL trie
+    floor(docs[0][1])
+    print(f"{'size':>8} {'floor ms':>10} {'sanitize ms':>12} {'ratio':>7}  (medians of {args.runs})")
+    ratios = []
+    for label, html in docs:
+        f = median_time(floor, html, args.runs)
+        s = median_time(run, html, args.runs)
+        ratios.append(s / f)
+        print(f"{label:>8} {f * 1000:10.1f} {s * 1000:12.1f} {s / f:7.2f}x")
+    print(f"median ratio {statistics.median(ratios):.2f}x (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

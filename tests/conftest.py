@@ -1,0 +1,22 @@
+"""Suite-wide rules.
+
+Under CI (``CI=true``) a skipped test is a failure: every test must run there
+(Thunderbird, Xvfb, Chromium and node are installed by tests/run.sh). Outside
+CI, tests that need those programs may skip with a clear reason.
+"""
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"skipped under CI, which must run every test: {reason}"
