@@ -6,8 +6,13 @@
 
 (function (global) {
   // How long the display script waits for the background's answer before it
-  // reveals Thunderbird's normal (blocked) view. See lib/timeouts.js.
+  // reveals Thunderbird's normal (blocked) view: 5 s + 2 ms per KB of HTML.
+  // Mirrors displayTimeoutMs() in lib/timeouts.js (a test keeps them equal).
   const DISPLAY_TIMEOUT_MS = 5000;
+  const PER_KB_MS = 2;
+  function displayTimeoutMs(chars) {
+    return DISPLAY_TIMEOUT_MS + Math.ceil(Math.max(0, chars | 0) / 1024) * PER_KB_MS;
+  }
   // Before the swap, the mail's own remote images may take this long to settle
   // (load or error). With Thunderbird's blocking on they fail at once; with it
   // off, one that loads shows that remote content is allowed. It runs while the
@@ -192,7 +197,7 @@
   // env: {ops, send(msg) -> Promise, now() -> ms, setTimeout, clearTimeout, timeoutMs}
   function createController(env) {
     const ops = env.ops;
-    const timeoutMs = env.timeoutMs || DISPLAY_TIMEOUT_MS;
+    const timeoutFor = env.timeoutMs ? () => env.timeoutMs : displayTimeoutMs;
     const t0 = env.now();
     let parts = { kind: "none", containers: [] };
     let originals = []; // the rendered HTML of each part before the first swap
@@ -201,7 +206,8 @@
     let watched = [];
     let phase = "pending"; // pending -> sanitized | fallback | none
 
-    function withTimeout(promise) {
+    function withTimeout(promise, chars = 0) {
+      const timeoutMs = timeoutFor(chars);
       return new Promise((resolve) => {
         const timer = env.setTimeout(
           () => resolve({ ok: false, error: { code: "timeout", message: `no answer within ${timeoutMs} ms` }, timedOut: true }),
@@ -251,6 +257,10 @@
       }
     }
 
+    function size() {
+      return originals.reduce((n, h) => n + h.length, 0);
+    }
+
     function sendSanitize() {
       const p = env.send({ command: "display.sanitize", parts: originals, remoteAllowed: remoteReported });
       sanitizeSent = true;
@@ -259,7 +269,7 @@
 
     async function sanitizeHtml() {
       const [reply] = await Promise.all([
-        withTimeout(sendSanitize()),
+        withTimeout(sendSanitize(), size()),
         ops.whenSettled(watched, SETTLE_MS),
       ]);
       checkRemote();
@@ -317,7 +327,7 @@
         return { ok: count > 0, count };
       }
       if (msg.command === "rerender" && parts.kind === "html") {
-        const reply = await withTimeout(sendSanitize());
+        const reply = await withTimeout(sendSanitize(), size());
         if (!reply.ok || !Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
           return { ok: false, error: reply.error || { code: "swap", message: "parts mismatch" } };
         }
@@ -340,6 +350,7 @@
 
   global.TracklessDisplay = {
     DISPLAY_TIMEOUT_MS,
+    displayTimeoutMs,
     SETTLE_MS,
     ORIGINAL_ATTR,
     createController,

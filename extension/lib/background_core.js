@@ -4,7 +4,7 @@
 import { partiesOf, singleMessage } from "./addresses.js";
 import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
-import { PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS } from "./timeouts.js";
+import { PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS, sanitizeTimeoutMs } from "./timeouts.js";
 
 export const HOST_NAME = "trackless";
 export const SCRIPT_ID = "trackless-display";
@@ -140,7 +140,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         const { from, to } = await partiesFor(tabId);
         try {
           const results = await Promise.all(
-            parts.map((html) => hostCall("sanitize", { html, from, to }, { timeoutMs: SANITIZE_TIMEOUT_MS })),
+            parts.map((html) => hostCall("sanitize", { html, from, to }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
           );
           for (const r of results) {
             if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");

@@ -134,6 +134,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),
         TestMail("Small mail", html=small_html(base)),
         TestMail("Large mail", html=large_html(base)),
+        TestMail("Huge mail", html=large_html(base, 1_000_000)),
         TestMail("Plain text order", text=plain_text(base), tracked_links=PLAIN_LINKS),
         TestMail("Fallback probe one", html=small_html(base).replace("Short note", "Probe one")),
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),

@@ -109,7 +109,10 @@ test("helper error and timeout: fallback answer and the error badge", async () =
   const pr = slow.bg.onMessage({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
   await slow.answer();
   assert.equal(slow.badge(5), "…");
-  slow.clock.advance(4000); // SANITIZE_TIMEOUT_MS
+  slow.clock.advance(3999);
+  await flush();
+  assert.equal(slow.badge(5), "…", "still waiting just before the timeout");
+  slow.clock.advance(3); // sanitizeTimeoutMs(1 char) = 4000 + 2
   const r2 = await pr;
   assert.equal(r2.error.code, "timeout");
   assert.equal(slow.badge(5), "err");

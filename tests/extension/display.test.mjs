@@ -94,11 +94,11 @@ test("host failure: Thunderbird's view is revealed untouched (fallback)", async 
   assert.ok(!sent.some((m) => m.command === "display.failed"));
 });
 
-test("no answer within DISPLAY_TIMEOUT_MS: fallback and the background is told", async () => {
+test("no answer within the display timeout: fallback and the background is told", async () => {
   const { c, page, sent, clock } = setup(); // never answers
   const run = c.run();
   await flush();
-  clock.advance(D.DISPLAY_TIMEOUT_MS - 1);
+  clock.advance(D.displayTimeoutMs("<p>a</p>".length) - 1);
   await flush();
   assert.equal(page.shown, false, "still hidden just before the timeout");
   clock.advance(1);
@@ -109,11 +109,16 @@ test("no answer within DISPLAY_TIMEOUT_MS: fallback and the background is told",
   assert.deepEqual(sent.find((m) => m.command === "display.failed").error.code, "timeout");
 });
 
-test("DISPLAY_TIMEOUT_MS matches lib/timeouts.js and sits between the host timeout and the CSS fail-safe", async () => {
+test("the display timeout matches lib/timeouts.js and sits between the host timeout and the CSS fail-safe", async () => {
   const t = await import("../../extension/lib/timeouts.js");
   assert.equal(D.DISPLAY_TIMEOUT_MS, t.DISPLAY_TIMEOUT_MS);
-  assert.ok(t.SANITIZE_TIMEOUT_MS < t.DISPLAY_TIMEOUT_MS);
-  assert.ok(t.DISPLAY_TIMEOUT_MS < t.FAILSAFE_CSS_SECONDS * 1000);
+  for (const chars of [0, 1, 1024, 1025, 200_000, 1_000_000, 5_000_000]) {
+    assert.equal(D.displayTimeoutMs(chars), t.displayTimeoutMs(chars), `size ${chars}`);
+    assert.ok(t.sanitizeTimeoutMs(chars) < t.displayTimeoutMs(chars));
+  }
+  assert.deepEqual([0, 1024, 1_048_576].map(t.sanitizeTimeoutMs), [4000, 4002, 6048]);
+  // small and medium mails are decided before the CSS fail-safe shows anything
+  assert.ok(t.displayTimeoutMs(1_000_000) < t.FAILSAFE_CSS_SECONDS * 1000);
   const css = readFileSync(new URL("../../extension/display/hide.css", import.meta.url), "utf8");
   assert.match(css, new RegExp(`animation: trackless-failsafe 0s linear ${t.FAILSAFE_CSS_SECONDS}s forwards`));
   assert.match(css, /html:not\(\[data-trackless-shown\]\) > body \{\s*visibility: hidden;/);
