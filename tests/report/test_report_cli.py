@@ -191,3 +191,18 @@ def test_dns_chains_are_shown_when_available(monkeypatch):
     section = out[out.index("## DNS (CNAME chains)"):out.index("## Mails")]
     assert "| `epost.brand-shop.example` | `brand-shop.emsecure.net` | Selligent (Marigold) |" in section
     assert "only DNS CNAME records were looked up" in out
+
+
+def test_a_dying_worker_stops_the_run_with_a_clear_error(tmp_path, monkeypatch):
+    from trackless.report import run as runmod
+
+    monkeypatch.setattr(runmod, "analyse_batch", _die)
+    target = tmp_path / "r.md"
+    code, out, err = run_report("--jobs", "2", "--out", str(target), "mailbox.mbox")
+    assert code == 2
+    assert "a worker process died while analysing mails" in err and "--jobs 1" in err
+    assert not target.exists() and os.listdir(tmp_path) == []
+
+
+def _die(batch, extra_to):
+    os._exit(3)  # a worker crash (e.g. killed for memory)

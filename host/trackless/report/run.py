@@ -21,6 +21,7 @@ import os
 import tempfile
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, TextIO
 
@@ -33,7 +34,7 @@ from .progress import Progress
 from .redact import Redactor
 from .sources import RawMail, SourceError, iter_sources, total_bytes
 
-__all__ = ["RENDERERS", "RunResult", "analyse_batch", "iter_findings", "write_report", "BATCH_MAILS", "BATCH_BYTES"]
+__all__ = ["RENDERERS", "RunResult", "WorkerDied", "analyse_batch", "iter_findings", "write_report", "BATCH_MAILS", "BATCH_BYTES"]
 
 BATCH_MAILS = 16
 BATCH_BYTES = 4 * 1024 * 1024
@@ -98,16 +99,35 @@ def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, .
             yield from _merge(batch, analyse_batch(mails, extra_to))
         return
     window: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+
+    def results(fut) -> list:
+        if fut is None:
+            return []
+        try:
+            return fut.result()
+        except BrokenProcessPool as exc:
+            raise WorkerDied("a worker process died while analysing mails (out of memory?); "
+                             "no report was written; try again with --jobs 1") from exc
+
+    try:
         for batch in _batches(items):
             mails, _ = _split(batch)
             window.append((batch, pool.submit(analyse_batch, mails, extra_to) if mails else None))
             while len(window) >= 2 * jobs:
                 b, fut = window.popleft()
-                yield from _merge(b, fut.result() if fut else [])
+                yield from _merge(b, results(fut))
         while window:
             b, fut = window.popleft()
-            yield from _merge(b, fut.result() if fut else [])
+            yield from _merge(b, results(fut))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class WorkerDied(TracklessError):
+    """A worker process died (crash, out of memory): the run stops, no report is written."""
+
+    code = "internal"
 
 
 @dataclass
