@@ -30,7 +30,10 @@ def newsletters() -> list[tuple[str, str]]:
     out = []
     for target in (5_000, 20_000, 50_000, 100_000, 200_000):
         n = max(1, (target - len(html)) // len(row) + 1)
-        doc = html[:start] + row * n + html[end:]
+        # every row its own product ids and tokens, as in a real catalogue mail
+        rows = "".join(row.replace("4471", str(10000 + i)).replace("9c8d7e6f5a", f"9c8d{i:06x}")
+                       .replace("alpine-parka-navy", f"item-{i}") for i in range(n))
+        doc = html[:start] + rows + html[end:]
         out.append((f"{len(doc) / 1000:.0f} KB", doc))
     return out
 

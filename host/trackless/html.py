@@ -82,8 +82,9 @@ class Document:
             node = self.soup.find(name)
             if node is not None:
                 parts.append(node.decode_contents(formatter="minimal"))
-        # content lxml put outside head/body (e.g. top-level comments)
-        return "".join(parts)
+        # libxml2 drops a fragment's leading blanks when it reads it again:
+        # drop them now so the output is a fixed point
+        return "".join(parts).lstrip()
 
 
 def parse(html: str) -> Document:

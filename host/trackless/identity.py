@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 __all__ = ["Identity"]
@@ -35,12 +36,24 @@ class Identity:
 
     addresses: tuple[str, ...] = ()
     _needles: tuple[tuple[str, str, bool], ...] = ()
+    _folded: re.Pattern | None = None  # needles matched case-insensitively, one alternation
+    _exact: re.Pattern | None = None  # base64 needles, case-sensitive
+    _names: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, addresses) -> "Identity":
         addrs = tuple(dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a))
         needles = tuple(n for a in addrs for n in _needles(a))
-        return cls(addrs, needles)
+        if not needles:
+            return cls(addrs, needles)
+        folded = [n for _, n, cs in needles if not cs]
+        exact = [n for _, n, cs in needles if cs]
+        names: dict[str, str] = {}
+        for name, n, cs in needles:  # the first name wins where encodings coincide
+            names.setdefault(n if cs else n.lower(), name)
+        return cls(addrs, needles,
+                   re.compile("|".join(map(re.escape, sorted(folded, key=len, reverse=True))), re.I),
+                   re.compile("|".join(map(re.escape, sorted(exact, key=len, reverse=True)))), names)
 
     def __bool__(self) -> bool:
         return bool(self.addresses)
@@ -50,15 +63,17 @@ class Identity:
         if not self._needles or not text:
             return None
         variants = [text]
-        once = unquote(text)
-        if once != text:
+        if "%" in text:
+            once = unquote(text)
             variants.append(once)
-            twice = unquote(once)
-            if twice != once:
-                variants.append(twice)
-        lowered = [v.lower() for v in variants]
-        for name, needle, case_sensitive in self._needles:
-            hay = variants if case_sensitive else lowered
-            if any(needle in h for h in hay):
-                return name
+            if "%" in once:
+                variants.append(unquote(once))
+        for v in variants:
+            m = self._folded.search(v)
+            if m:
+                return self._names[m.group().lower()]
+        for v in variants:
+            m = self._exact.search(v)
+            if m:
+                return self._names[m.group()]
         return None
