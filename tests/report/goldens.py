@@ -63,6 +63,12 @@ def golden_path(fmt: str) -> str:
 
 
 if __name__ == "__main__":
+    import json
+
+    # refuse to bless a broken pipeline (e.g. a module mid-edit making every mail a skipped "internal" error)
+    check = json.loads(produce("json"))
+    if check["summary"]["skipped"] or check["summary"]["mails"] != 8:
+        sys.exit(f"not writing goldens: {check['summary']['mails']} mails read, skipped: {check['skipped'][:2]}")
     os.makedirs(GOLDEN, exist_ok=True)
     for fmt in FORMATS:
         with open(golden_path(fmt), "w", encoding="utf-8", newline="\n") as fh:

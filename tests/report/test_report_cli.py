@@ -206,3 +206,11 @@ def test_a_dying_worker_stops_the_run_with_a_clear_error(tmp_path, monkeypatch):
 
 def _die(batch, extra_to):
     os._exit(3)  # a worker crash (e.g. killed for memory)
+
+
+@pytest.mark.parametrize("name, marker", [("r.html", "<!DOCTYPE html>"), ("r.json", '"schema": "trackless-report/1"'),
+                                          ("r.md", "# Trackless evidence report"), ("r.txt", "# Trackless evidence report")])
+def test_format_follows_out_extension(tmp_path, name, marker):
+    code, _, err = run_report("--jobs", "1", "--out", str(tmp_path / name), "eml/04-bank-notice.eml")
+    assert code == 0, err
+    assert marker in (tmp_path / name).read_text(encoding="utf-8")

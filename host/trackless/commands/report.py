@@ -4,6 +4,8 @@
                      [--to ADDR]... [--jobs N] PATH...
 
 PATH: .eml files, mbox files, Maildir folders, or directories of these.
+Without ``--format``, the format follows ``--out``'s extension (.html, .json),
+else Markdown.
 The report goes to stdout, or to FILE (written to a temporary file beside it
 and renamed at the end, so FILE is never left half-written). A progress line
 (count, rate, ETA) is drawn on stderr when stderr is a terminal.
@@ -35,7 +37,8 @@ import time
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file, Maildir folder or directory")
-    parser.add_argument("--format", choices=("md", "html", "json"), default="md", help="report format (default: md)")
+    parser.add_argument("--format", choices=("md", "html", "json"), default=None,
+                        help="report format (default: from --out's extension .html/.json, else md)")
     parser.add_argument("--out", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--redact", action="store_true",
                         help="replace your addresses and per-recipient tokens with stable placeholders")
@@ -50,6 +53,11 @@ def _generated() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     t = time.gmtime(int(epoch)) if epoch and epoch.isdigit() else time.gmtime()
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", t)
+
+
+def _format_from_name(name: str | None) -> str:
+    ext = os.path.splitext(name or "")[1].lower()
+    return {".html": "html", ".htm": "html", ".json": "json"}.get(ext, "md")
 
 
 def _dns_lookup():
@@ -83,6 +91,7 @@ def run(args, *, stdout=None, stderr=None) -> int:
             print("trackless report: --dns is unavailable: CNAME uncloaking (trackless.net.cname) is not part of "
                   "this version of Trackless; run without --dns", file=stderr)
             return 2
+    fmt = args.format or _format_from_name(args.out)
     jobs = args.jobs or os.cpu_count() or 1
     progress = Progress(total_bytes(args.paths), stderr)
 
@@ -100,7 +109,7 @@ def run(args, *, stdout=None, stderr=None) -> int:
             return 2
     try:
         result = write_report(
-            list(args.paths), out_file or stdout, fmt=args.format, extra_to=args.to, jobs=jobs,
+            list(args.paths), out_file or stdout, fmt=fmt, extra_to=args.to, jobs=jobs,
             redact=args.redact, dns=dns, generated=_generated(), version=__version__, progress=progress,
             on_skip=on_skip,
         )
@@ -122,5 +131,5 @@ def run(args, *, stdout=None, stderr=None) -> int:
         return 1
     where = f" to {args.out}" if args.out else ""
     print(f"trackless report: {s.mails} mails, {s.with_trackers} with trackers, {len(result.skipped)} skipped; "
-          f"{args.format} report written{where}", file=stderr)
+          f"{fmt} report written{where}", file=stderr)
     return 0

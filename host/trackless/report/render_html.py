@@ -206,9 +206,9 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
     out.append(f"<p>Generated {e(fmt_date(meta.generated))} by trackless {e(meta.version)} from the mails "
                f"themselves, offline: no remote content was loaded and no link was followed{dns_note}.</p>")
     out.append("<p>Sources: " + ", ".join(c(p) for p in meta.sources) + ".</p>")
-    if meta.readers:
-        out.append("<p>Reader addresses given with <code>--to</code>: " + ", ".join(c(r) for r in meta.readers)
-                   + ". Each mail's own recipients (To, Cc, Delivered-To) also count as the reader.</p>")
+    out.append("<p>The reader: each mail's own recipients (To, Cc, Delivered-To, X-Original-To)"
+               + (", and the addresses given with <code>--to</code>: " + ", ".join(c(r) for r in meta.readers)
+                  if meta.readers else "") + ".</p>")
     if meta.redacted:
         out.append('<p class="note">This report is <b>redacted</b>: the reader\'s addresses and per-recipient '
                    "tokens are replaced by stable placeholders (<code>[reader-N]</code>, <code>[token-N]</code>; "
@@ -242,10 +242,11 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
     out.append("<h2>Senders</h2>")
     out.append(_table(
         ["Sender", "Mails", "With trackers", "Share", "Trackers", "Tracked links", "Identifies you", "First seen",
-         "Last seen", "Vendors", "Third-party hosts"],
+         "Last seen", "Vendors", "Third-party hosts", "By month (with trackers / mails)"],
         ([c(x.sender), str(x.mails), str(x.with_trackers), pct(x.with_trackers, x.mails), str(x.trackers),
           str(x.tracked_links), str(x.identifies_you), fmt_day(x.first_seen), fmt_day(x.last_seen),
-          _counts(x.vendors), _counts(x.third_party_hosts)] for x in s.senders),
+          _counts(x.vendors), _counts(x.third_party_hosts),
+          ", ".join(f"{e(m.month)}: {m.with_trackers}/{m.mails}" for m in x.months)] for x in s.senders),
         {1, 2, 3, 4, 5, 6},
     ))
     if meta.dns is not None:

@@ -137,10 +137,10 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
                + ".")
     out.append("")
     out.append("Sources: " + ", ".join(code(p) for p in meta.sources) + ".")
-    if meta.readers:
-        out.append("")
-        out.append("Reader addresses given with `--to`: " + ", ".join(code(r) for r in meta.readers)
-                   + ". Each mail's own recipients (To, Cc, Delivered-To) also count as the reader.")
+    out.append("")
+    out.append("The reader: each mail's own recipients (To, Cc, Delivered-To, X-Original-To)"
+               + (", and the addresses given with `--to`: " + ", ".join(code(r) for r in meta.readers)
+                  if meta.readers else "") + ".")
     if meta.redacted:
         out += ["", "This report is **redacted**: the reader's addresses and per-recipient tokens are replaced by "
                 "stable placeholders (`[reader-N]`, `[token-N]`; an encoded address as `[reader-N:md5]` etc.)."]

@@ -191,7 +191,10 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
             addresses = set(extra_to) | (set(redactor.readers) if redactor is not None else result.readers)
             chains = tuple(dns(sorted(result.hosts), first_party=result.first_party, readers=sorted(addresses)))
         readers = tuple(redactor.readers[a] for a in extra_to if a in redactor.readers) if redactor else extra_to
-        meta = ReportMeta(generated=generated, version=version, sources=tuple(os.fspath(p) for p in paths),
+        sources = tuple(os.fspath(p) for p in paths)
+        if redactor is not None:
+            sources = tuple(redactor.text(p) for p in sources)
+        meta = ReportMeta(generated=generated, version=version, sources=sources,
                           readers=readers, redacted=redact, skipped=tuple(result.skipped), dns=chains)
         spool.seek(0)
 
