@@ -157,6 +157,24 @@
     return n;
   }
 
+  // The only image data the display script puts into a page: a data: URI of a
+  // raster type the helper checked by its magic bytes (never SVG).
+  const IMAGE_DATA_RE = /^data:image\/(png|jpeg|gif|webp|bmp|x-icon|vnd\.microsoft\.icon|avif);base64,[A-Za-z0-9+/=]+$/;
+
+  function isImageData(image) {
+    return Boolean(image) && image.status === "ok" && typeof image.url === "string" && typeof image.data === "string" && IMAGE_DATA_RE.test(image.data);
+  }
+
+  function showImage(doc, image) {
+    let n = 0;
+    for (const img of doc.querySelectorAll("img[data-trackless-allowed]")) {
+      if (img.getAttribute("data-trackless-allowed") !== image.url) continue;
+      img.setAttribute("src", image.data);
+      n += 1;
+    }
+    return n;
+  }
+
   function domOps(doc) {
     return {
       findParts: () => findParts(doc),
@@ -166,6 +184,7 @@
       plainLinks,
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
+      showImage: (image) => showImage(doc, image),
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
@@ -283,6 +302,13 @@
         return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
       }
       finish("sanitized");
+      requestImages(reply.allowed);
+    }
+
+    // Allowed images arrive later, one "image" command each (see onCommand).
+    function requestImages(urls) {
+      if (!Array.isArray(urls) || !urls.length) return;
+      env.send({ command: "display.images", urls }).catch(() => {});
     }
 
     async function cleanPlain() {
@@ -326,6 +352,11 @@
         const count = ops.undoLink(msg.original);
         return { ok: count > 0, count };
       }
+      if (msg.command === "image") {
+        if (!isImageData(msg.image)) return { ok: false, shown: 0 };
+        const shown = ops.showImage(msg.image);
+        return { ok: shown > 0, shown };
+      }
       if (msg.command === "rerender" && parts.kind === "html") {
         const reply = await withTimeout(sendSanitize(), size());
         if (!reply.ok || !Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
@@ -333,6 +364,7 @@
         }
         ops.applyParts(parts.containers, reply.parts, originals);
         finish("sanitized");
+        requestImages(reply.allowed);
         return { ok: true };
       }
       return undefined;
@@ -360,5 +392,6 @@
     applyParts,
     cleanPlainLinks,
     undoLink,
+    isImageData,
   };
 })(globalThis);

@@ -4,7 +4,7 @@
 import { partiesOf, singleMessage } from "./addresses.js";
 import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
-import { PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS, sanitizeTimeoutMs } from "./timeouts.js";
+import { IMAGES_TIMEOUT_MS, PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS, sanitizeTimeoutMs } from "./timeouts.js";
 
 export const HOST_NAME = "trackless";
 export const SCRIPT_ID = "trackless-display";
@@ -30,6 +30,15 @@ export async function registerDisplayScript(sm) {
     await sm.unregisterScripts({ ids: [SCRIPT_ID] });
     await sm.registerScripts([{ ...DISPLAY_SCRIPT }]);
   }
+}
+
+// URLs of the images the helper may fetch for a sanitize result (allowlisted domains).
+export function allowedImages(result) {
+  const urls = [];
+  for (const r of (result && Array.isArray(result.remote) && result.remote) || []) {
+    if (r && r.action === "allowed" && typeof r.url === "string" && !urls.includes(r.url)) urls.push(r.url);
+  }
+  return urls;
 }
 
 // One report for a message whose HTML came in several parts.
@@ -148,7 +157,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           const result = mergeResults(results);
           const count = countOf(result);
           setState(tabId, gen, { kind: "done", count }, { result });
-          return { ok: true, parts: results.map((r) => r.html), count };
+          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result) };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
           return { ok: false, error: errorInfo(e) };
@@ -174,6 +183,35 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           return { ok: true, links, count };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
+          return { ok: false, error: errorInfo(e) };
+        }
+      },
+    },
+    // {urls}: the allowed images of the displayed mail. The helper fetches them
+    // (streaming); each one is passed to the tab as soon as it is in.
+    "display.images": {
+      from: "display",
+      async run(msg, sender) {
+        const tabId = tabOf(sender);
+        const r = record(tabId);
+        const allowed = new Set(allowedImages(r.result));
+        const urls = (Array.isArray(msg.urls) ? msg.urls : []).filter((u) => typeof u === "string" && allowed.has(u));
+        if (!urls.length) return { ok: true, result: { images: [], ok: 0 } };
+        const gen = r.gen;
+        try {
+          const result = await hostCall(
+            "images",
+            { urls },
+            {
+              timeoutMs: IMAGES_TIMEOUT_MS,
+              onPartial: (partial) => {
+                if (record(tabId).gen !== gen || !partial || !partial.image) return;
+                messenger.tabs.sendMessage(tabId, { command: "image", image: partial.image }).catch(() => {});
+              },
+            },
+          );
+          return { ok: true, result };
+        } catch (e) {
           return { ok: false, error: errorInfo(e) };
         }
       },

@@ -74,7 +74,7 @@ test("registration tolerates a script left registered by an earlier background",
 test("display.sanitize sends html, sender and every recipient; sets the count badge", async () => {
   const { send, ports, badge, bg } = setup({ host: okSanitize });
   const reply = await send({ command: "display.sanitize", parts: ["<img src=x>"] }, DISPLAY);
-  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3 });
+  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3, allowed: [] });
   const req = ports[0].sent.find((f) => f.action === "sanitize");
   assert.deepEqual({ ...req, id: 0 }, { id: 0, action: "sanitize", html: "<img src=x>", from: "news@shop.example", to: ["reader@example.org", "cc@example.org"] });
   assert.equal(badge(5), "3");
@@ -257,4 +257,61 @@ test("a closed tab forgets its report", async () => {
   await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
   messenger.tabs.onRemoved.fire(5);
   assert.equal((await send({ command: "report", tabId: 5 }, PAGE)).record, null);
+});
+
+test("allowed images: only the result's allowed URLs go to the helper; partials are forwarded to the tab", async () => {
+  const allowedResult = {
+    html: "<img data-trackless-allowed>",
+    badge: 0,
+    remote: [
+      { url: "https://cdn.shop.example/a.png", action: "allowed", kind: "image" },
+      { url: "https://t.example/px.gif", action: "blocked", kind: "pixel", tracker: true },
+      { url: "https://cdn.shop.example/a.png", action: "allowed", kind: "image" },
+    ],
+    links: [],
+  };
+  let imagesFrame = null;
+  const { send, ports, messenger, answer } = setup({
+    host: (f) => {
+      if (f.action === "sanitize") return { ok: true, result: allowedResult };
+      if (f.action === "images") {
+        imagesFrame = f;
+        return null; // answered by hand below
+      }
+      return { ok: true, result: {} };
+    },
+  });
+  const reply = await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.deepEqual(reply.allowed, ["https://cdn.shop.example/a.png"]);
+  const pending = send({ command: "display.images", urls: ["https://cdn.shop.example/a.png", "https://t.example/px.gif", 7] }, DISPLAY);
+  await answer();
+  assert.deepEqual(imagesFrame.urls, ["https://cdn.shop.example/a.png"], "never a URL the result did not allow");
+  const image = { url: "https://cdn.shop.example/a.png", status: "ok", data: "data:image/png;base64,iVBORw0KGgo=" };
+  ports[0].reply({ id: imagesFrame.id, ok: true, partial: true, result: { image } });
+  ports[0].reply({ id: imagesFrame.id, ok: true, result: { images: [{ url: image.url, status: "ok" }], ok: 1 } });
+  const r = await pending;
+  assert.deepEqual(r, { ok: true, result: { images: [{ url: image.url, status: "ok" }], ok: 1 } });
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "image", image }]]);
+});
+
+test("allowed images: nothing allowed means no helper call; a newer message drops late partials", async () => {
+  let frames = [];
+  const { send, ports, messenger, answer, bg } = setup({
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: { html: "", badge: 0, remote: [{ url: "https://c.example/a.png", action: "allowed" }], links: [] } };
+      return null;
+    },
+  });
+  assert.deepEqual(await send({ command: "display.images", urls: ["https://c.example/a.png"] }, DISPLAY), { ok: true, result: { images: [], ok: 0 } });
+  assert.equal(frames.length, 0);
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  const pending = bg.onMessage({ command: "display.images", urls: ["https://c.example/a.png"] }, DISPLAY);
+  await answer();
+  const imagesFrame = frames.find((f) => f.action === "images");
+  await send({ command: "display.sanitize", parts: ["y"] }, DISPLAY); // the user moved on
+  ports[0].reply({ id: imagesFrame.id, ok: true, partial: true, result: { image: { url: "https://c.example/a.png", status: "ok", data: "data:image/png;base64,AA==" } } });
+  ports[0].reply({ id: imagesFrame.id, ok: true, result: { images: [], ok: 1 } });
+  await pending;
+  assert.deepEqual(messenger.tabMessages, []);
 });

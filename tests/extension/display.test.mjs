@@ -40,6 +40,10 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
       page.plainCleaned = links;
       return links.length;
     },
+    showImage: (image) => {
+      page.images = [...(page.images || []), image.url];
+      return 1;
+    },
     undoLink: (o) => {
       page.undone.push(o);
       return o === "known" ? 2 : 0;
@@ -201,4 +205,38 @@ test("commands from the background: undo a link, re-render from the original HTM
   assert.deepEqual(sent.filter((m) => m.command === "display.sanitize").map((m) => m.parts), [["<p>a</p>"], ["<p>a</p>"]]);
   assert.deepEqual(page.swapped, ["S1<p>a</p>", "S2<p>a</p>"]);
   assert.equal(await c.onCommand({ command: "unknown" }), undefined);
+});
+
+test("allowed images are requested after the swap, and only raster data: URIs are shown", async () => {
+  const { c: inner, page, sent } = setup({
+    answer: async (m) => ({ ok: true, parts: m.parts, allowed: ["https://cdn.shop.example/a.png"] }),
+  });
+  const plain = (v) => JSON.parse(JSON.stringify(v ?? null));
+  await inner.run();
+  await flush();
+  assert.deepEqual(sent.find((m) => m.command === "display.images"), { command: "display.images", urls: ["https://cdn.shop.example/a.png"] });
+  const url = "https://cdn.shop.example/a.png";
+  const cases = [
+    [{ url, status: "ok", data: "data:image/png;base64,iVBORw0KGgo=" }, true],
+    [{ url, status: "ok", data: "data:image/jpeg;base64,/9j/4AAQ" }, true],
+    [{ url, status: "ok", data: "data:image/svg+xml;base64,PHN2Zz4=" }, false],
+    [{ url, status: "ok", data: "data:text/html;base64,PHA+" }, false],
+    [{ url, status: "ok", data: "https://cdn.shop.example/a.png" }, false],
+    [{ url, status: "ok", data: 'data:image/png;base64,AA==" onerror="x' }, false],
+    [{ url, status: "refused", data: "data:image/png;base64,AA==" }, false],
+    [{ status: "ok", data: "data:image/png;base64,AA==" }, false],
+    [null, false],
+  ];
+  for (const [image, shown] of cases) {
+    const before = (page.images || []).length;
+    const r = plain(await inner.onCommand({ command: "image", image }));
+    assert.equal(r.ok, shown, JSON.stringify(image));
+    assert.equal((page.images || []).length - before, shown ? 1 : 0);
+  }
+});
+
+test("no allowed images: no images request", async () => {
+  const { c, sent } = setup({ answer: async (m) => ({ ok: true, parts: m.parts, allowed: [] }) });
+  await c.run();
+  assert.ok(!sent.some((m) => m.command === "display.images"));
 });
