@@ -4,7 +4,7 @@
 
 The .eml files in fixtures/eml/ are the source of truth (written by hand);
 fixtures/mailbox.mbox and fixtures/Maildir/ are derived from them here and
-committed. tests/report/test_fixtures_in_sync.py checks they stay in sync.
+committed. tests/report/test_sources.py checks they stay in sync.
 The mbox is written the way Thunderbird and mutt write one (mboxrd quoting:
 a body line matching ``>*From `` gets one more ``>``), so the fixture also
 exercises the unescaping.

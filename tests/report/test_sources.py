@@ -168,3 +168,15 @@ def test_total_bytes(tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "b").write_bytes(b"123")
     assert total_bytes([str(tmp_path), str(tmp_path / "missing")]) == 8
+
+
+def test_committed_fixture_forms_are_built_from_the_eml_files():
+    import build_fixtures
+
+    with open(os.path.join(FIXTURES, "mailbox.mbox"), "rb") as fh:
+        assert fh.read() == build_fixtures.mbox_bytes()
+    for rel, data in build_fixtures.maildir_files().items():
+        with open(os.path.join(FIXTURES, "Maildir", rel), "rb") as fh:
+            assert fh.read() == data, rel
+    # the mbox really exercises From-quoting: a body line of mail 5 starts with "From "
+    assert b"\n>From the desk of Jordan Lee\n" in build_fixtures.mbox_bytes()
