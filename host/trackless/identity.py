@@ -36,9 +36,10 @@ class Identity:
 
     addresses: tuple[str, ...] = ()
     _needles: tuple[tuple[str, str, bool], ...] = ()
-    _folded: re.Pattern | None = None  # needles matched case-insensitively, one alternation
-    _exact: re.Pattern | None = None  # base64 needles, case-sensitive
-    _names: dict = field(default_factory=dict)
+    # derived from _needles (so left out of equality and hashing):
+    _folded: re.Pattern | None = field(default=None, compare=False)  # case-insensitive needles, one alternation
+    _exact: re.Pattern | None = field(default=None, compare=False)  # base64 needles, case-sensitive
+    _names: dict = field(default_factory=dict, compare=False)  # needle -> encoding name
 
     @classmethod
     def of(cls, addresses) -> "Identity":

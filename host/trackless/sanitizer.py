@@ -18,6 +18,7 @@ Markers left in the sanitized HTML (a contract with the add-on):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -521,16 +522,26 @@ def _link_vendor(url: str) -> str | None:
     return classify_host(url)
 
 
+@functools.lru_cache(maxsize=4096)
+def _url_facts(url: str, identity: Identity):
+    """What a URL alone says (host, registrable domain, your address, tracker
+    rule, click-wrapper vendor, token): the same URL recurs across mails and
+    within one (image and link), so this is cached per process."""
+    host = host_of(url)
+    m = trackers.match_url(url)
+    return (host, registrable_domain(host) if host else "", identity.found_in(url), m,
+            None if m is not None else _link_vendor(url), find_token(url))
+
+
 def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: bool = False,
           extra: list[str] = (), force_tracker: bool = False, tag: str = "", attr: str = "") -> Remote:
     """Classify one remote reference: is it a tracker, which kind, blocked or allowed."""
     high: list[str] = []
     medium: list[str] = list(extra) if force_tracker else []
     notes: list[str] = [] if force_tracker else list(extra)
+    facts = _url_facts(url, policy.identity)
+    host, domain, enc, m, wrapper, token = facts
     vendor = None
-    host = host_of(url)
-    domain = registrable_domain(host) if host else ""
-    enc = policy.identity.found_in(url)
     if enc:
         high.append(f"carries your address ({enc})")
     pixel_signal = False
@@ -544,20 +555,15 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
         if hidden:
             high.append(f"hidden ({hidden})")
             pixel_signal = True
-    m = trackers.match_url(url)
     if m is not None:
         vendor = m.vendor
-        rule_hosts = m.by_host
-        (high if rule_hosts or m.vendor else medium).append(
-            f"{'known tracker host' if rule_hosts else 'open-tracking path'} (rule {m.rule})")
-        if tag == "img" and not rule_hosts:
+        (high if m.by_host or m.vendor else medium).append(
+            f"{'known tracker host' if m.by_host else 'open-tracking path'} (rule {m.rule})")
+        if tag == "img" and not m.by_host:
             pixel_signal = True
-    else:
-        wrapper = _link_vendor(url)
-        if wrapper:
-            vendor = wrapper
-            high.append(f"click-tracking host of {wrapper}")
-    token = find_token(url)
+    elif wrapper:
+        vendor = wrapper
+        high.append(f"click-tracking host of {wrapper}")
     if token and not high and not medium:
         medium.append("per-recipient token in URL")
     tracker = bool(high or medium)
