@@ -145,3 +145,15 @@ def test_property_no_address_or_token_survives(local, domain, tok, enc, where):
     assert Identity.of([addr]).found_in(out) is None
     assert encoded.lower() not in out.lower() or len(encoded) < 6
     assert tok not in out
+
+
+@pytest.mark.parametrize("mid, expected", [
+    ("<20260908053012.4711.88213@epost.brand.example>", "<[token-1]@epost.brand.example>"),
+    ("<1f0c9a3e.d3465286@mail21.mcsv.net>", "<[token-1]@mail21.mcsv.net>"),
+    ("no-at-sign-here", "[token-1]"),
+    ("", ""),
+    (f"<{READER}>", "<[reader-1]>"),
+])
+def test_message_id_local_part_is_always_replaced(mid, expected):
+    r = Redactor([READER])
+    assert r._final(r._message_id(r._addresses(mid))) == expected

@@ -11,11 +11,12 @@ numbering is deterministic) and returns copies of the findings in which:
   ``token`` of each tracker, the values of tracking parameters whose name
   marks an id (``*id*``, ``*enc*``, ``*tok*``, ``*hash*``, ``*mail*``,
   ``*user*``, ``*sub*``, ``*rcpt*``, ``*recipient*``), and, in every URL and
-  in the Message-ID, each path segment, query value or fragment that looks
-  like a token (10+ characters with at least 3 letters and 3 digits, or 24+
+  each path segment, query value or fragment that looks like a token (10+ characters with at least 3 letters and 3 digits, or 24+
   characters that are not a plain lower-case slug). The same token always
   gets the same placeholder. Over-redaction of a slug is accepted; the
   reverse is not;
+- the local part of each Message-ID becomes ``[token-N]`` (the sender can map
+  a Message-ID to its recipient); its domain stays;
 - as a last check, any string in which ``Identity.found_in`` still finds a
   reader address is replaced whole by ``[redacted: carries the reader's address]``.
 
@@ -188,7 +189,16 @@ class Redactor:
         return self._final(scrubbed) if scrubbed != token else self._token(token)
 
     def _message_id(self, mid: str) -> str:
-        return re.sub(r"[^<>@.\s]+", lambda m: self._tokenize(m.group(0)), mid)
+        """A Message-ID names one copy of a mail, which the sender can map to its recipient: its
+        local part always becomes a placeholder; the domain (the sending infrastructure) stays."""
+        m = re.fullmatch(r"\s*<?([^<>]*?)@([^<>@\s]+)>?\s*", mid)
+        if not m:
+            bare = mid.strip().strip("<>")
+            if not bare or _PLACEHOLDER.fullmatch(bare):
+                return mid
+            return self._token(mid)
+        local = m.group(1)
+        return f"<{local if _PLACEHOLDER.fullmatch(local) else self._token(local)}@{m.group(2)}>"
 
     def _literal(self, s: str, known: list[str]) -> str:
         for t in known:
