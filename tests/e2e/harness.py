@@ -269,11 +269,13 @@ const done = arguments[arguments.length - 1];
 })().catch((e) => done(String(e)));
 """
 
-POPUP_EVAL = r"""
-const [expression] = arguments;
+PAGE_EVAL = r"""
+const [suffix, expression] = arguments;
 const done = arguments[arguments.length - 1];
-const br = [...document.querySelectorAll("browser")].find((b) => b.currentURI && b.currentURI.spec.endsWith("/popup/popup.html"));
-if (!br) return done({ error: "no popup" });
+const browsers = [...document.querySelectorAll("browser")];
+for (const tab of document.getElementById("tabmail").tabInfo) if (tab.browser) browsers.push(tab.browser);
+const br = browsers.find((b) => b.currentURI && b.currentURI.spec.split("?")[0].endsWith(suffix));
+if (!br) return done({ error: "no page " + suffix });
 const name = "trackless-e2e:" + Math.random();
 const mm = br.messageManager;
 const listener = (m) => { mm.removeMessageListener(name, listener); done(m.data); };
@@ -281,6 +283,31 @@ mm.addMessageListener(name, listener);
 const code = `try { sendAsyncMessage(${JSON.stringify(name)}, { value: String((function(){ return ${expression}; })()) }); }` +
   ` catch (e) { sendAsyncMessage(${JSON.stringify(name)}, { error: String(e) }); }`;
 mm.loadFrameScript("data:application/javascript," + encodeURIComponent(code), false);
+"""
+
+OPEN_TAB = r"""
+const [geckoId, path] = arguments;
+const done = arguments[arguments.length - 1];
+const url = WebExtensionPolicy.getByID(geckoId).getURL(path);
+const tabmail = document.getElementById("tabmail");
+const tab = tabmail.openTab("contentTab", { url, background: false });
+const t0 = Date.now();
+(function wait() {
+  const spec = tab.browser && tab.browser.currentURI && tab.browser.currentURI.spec;
+  if (spec === url) return done(url);
+  if (Date.now() - t0 > 10000) return done(null);
+  setTimeout(wait, 50);
+})();
+"""
+
+CLOSE_TAB = r"""
+const [suffix] = arguments;
+const tabmail = document.getElementById("tabmail");
+for (const tab of tabmail.tabInfo) {
+  const spec = tab.browser && tab.browser.currentURI && tab.browser.currentURI.spec;
+  if (spec && spec.split("?")[0].endsWith(suffix)) { tabmail.closeTab(tab); return true; }
+}
+return false;
 """
 
 CLOSE_POPUP = r"""
@@ -350,12 +377,31 @@ class Thunderbird:
     def open_popup(self) -> bool:
         return self.client.execute_async_script(OPEN_POPUP, script_args=[BUTTON_ID], script_timeout=15000)
 
-    def popup_eval(self, expression: str) -> str:
-        """Evaluate a JS expression in the popup (``content`` is its window); returns it as a string."""
-        r = self.client.execute_async_script(POPUP_EVAL, script_args=[expression], script_timeout=10000)
+    def page_eval(self, suffix: str, expression: str) -> str:
+        """Evaluate a JS expression in an add-on page (``content`` is its window); returns it as a string."""
+        r = self.client.execute_async_script(PAGE_EVAL, script_args=[suffix, expression], script_timeout=10000)
         if "error" in r:
-            raise AssertionError(f"popup: {r['error']}")
+            raise AssertionError(f"{suffix}: {r['error']}")
         return r["value"]
+
+    def popup_eval(self, expression: str) -> str:
+        return self.page_eval("/popup/popup.html", expression)
+
+    def open_addon_tab(self, path: str) -> str | None:
+        return self.client.execute_async_script(OPEN_TAB, script_args=[GECKO_ID, path], script_timeout=15000)
+
+    def close_addon_tab(self, path: str) -> bool:
+        return self.client.execute_script(CLOSE_TAB, script_args=["/" + path])
+
+    def wait_page_text(self, suffix: str, needle: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.page_eval(suffix, "content.document.body.innerText")
+            if needle in text:
+                return text
+            time.sleep(0.1)
+        return text
 
     def popup_text(self, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout

@@ -121,11 +121,11 @@ def remote_allowed_html(base: str) -> str:
 
 
 def second_domain_html(base: str) -> str:
-    """A content image from another domain (``*.localhost`` is loopback by RFC 6761) than the tracker (127.0.0.1)."""
-    other = base.replace("127.0.0.1", "images.shop.localhost")
+    """A content image from 127.0.0.1 (the loopback server) and a pixel from another address."""
+    other = base.replace("127.0.0.1", "127.0.0.2")
     return (
-        f'<p>Catalogue.</p><img id="catalog" src="{other}/content/catalog.jpg" width="300" height="200" alt="catalog">'
-        f'<img src="{base}/open/px.gif?id=0123456789abcdef0123" width="1" height="1">'
+        f'<p>Catalogue.</p><img id="catalog" src="{base}/content/catalog.jpg" width="300" height="200" alt="catalog">'
+        f'<img src="{other}/open/px.gif?id=0123456789abcdef0123" width="1" height="1">'
     )
 
 
