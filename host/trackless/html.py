@@ -67,12 +67,21 @@ class Document:
 
     def elements(self) -> list:
         """Every element in document order (a list: callers may modify the tree)."""
-        return self.soup.find_all(True)
+        return self.nodes()[0]
 
-    def comments(self) -> list:
-        from bs4 import Comment
+    def nodes(self) -> tuple[list, list]:
+        """(every element, every comment/processing instruction/declaration/CDATA),
+        in document order, from one pass over the tree."""
+        from bs4 import CData, Comment, Declaration, ProcessingInstruction, Tag
 
-        return [c for c in self.soup.find_all(string=lambda s: isinstance(s, Comment))]
+        special = (Comment, CData, ProcessingInstruction, Declaration)
+        elements, specials = [], []
+        for node in self.soup.descendants:
+            if type(node) is Tag:
+                elements.append(node)
+            elif isinstance(node, special):
+                specials.append(node)
+        return elements, specials
 
     def serialize(self) -> str:
         if not self.fragment:

@@ -171,15 +171,18 @@ class _Walker:
 
     # ---- the walk --------------------------------------------------------
     def walk(self, doc: Document) -> None:
-        self._find_base(doc)
-        self._comments(doc)
-        for el in doc.elements():
+        elements, specials = doc.nodes()
+        self._find_base(elements)
+        self._comments(specials)
+        for el in elements:
             if _gone(el) or el.parent is None:
                 continue
             self._element(el)
 
-    def _find_base(self, doc: Document) -> None:
-        for el in doc.soup.find_all("base"):
+    def _find_base(self, elements: list) -> None:
+        for el in elements:
+            if el.name != "base":
+                continue
             href = el.get("href")
             if href is not None and self.base is None:
                 ref = classify_ref(_attr_text(href))
@@ -188,23 +191,18 @@ class _Walker:
                     self._record(_attr_text(href).strip(), ref.url, "other", el, "href",
                                  extra=["base URL: every relative URL would load from it"])
 
-    def _comments(self, doc: Document) -> None:
-        from bs4 import Doctype
-
-        for node in doc.soup.find_all(string=True):
-            if isinstance(node, Doctype):
-                continue
-            cls = type(node).__name__
-            if cls in ("Comment", "ProcessingInstruction", "Declaration", "CData"):
-                text = str(node)
-                if cls == "Comment" and _CONDITIONAL.match(text) and self.depth < MAX_NESTING:
-                    inner = _Walker(self.policy, self.depth + 1,
-                                    report_only="inside an Outlook-only conditional comment (not rendered)")
-                    inner.base = self.base
-                    body = text.split("]>", 1)[1] if "]>" in text else text
-                    inner.walk(parse_fragment(body))
-                    self.remote.extend(inner.remote)
-                _remove(node)
+    def _comments(self, specials: list) -> None:
+        """Remove comments and their kin; report what Outlook-only ones reference."""
+        for node in specials:
+            text = str(node)
+            if type(node).__name__ == "Comment" and _CONDITIONAL.match(text) and self.depth < MAX_NESTING:
+                inner = _Walker(self.policy, self.depth + 1,
+                                report_only="inside an Outlook-only conditional comment (not rendered)")
+                inner.base = self.base
+                body = text.split("]>", 1)[1] if "]>" in text else text
+                inner.walk(parse_fragment(body))
+                self.remote.extend(inner.remote)
+            _remove(node)
 
     def _element(self, el) -> None:
         tag = el.name.lower()
@@ -417,9 +415,9 @@ class _Walker:
         if ref.cls != "remote" or not ref.url.lower().startswith(("http://", "https://")):
             return
         original = value.strip()
-        link_domain = registrable_domain(host_of(ref.url))
         keep = bool(self.policy.keep_links) and (
-            link_domain in self.policy.keep_links or self.policy.sender_domain in self.policy.keep_links)
+            self.policy.sender_domain in self.policy.keep_links
+            or registrable_domain(host_of(ref.url)) in self.policy.keep_links)
         link = _unwrap(ref.url, self.policy.identity, keep)
         if link.original != original:
             link = _replace_original(link, original)
