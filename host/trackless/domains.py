@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 
-__all__ = ["registrable_domain", "normalize_domain", "is_ip"]
+__all__ = ["registrable_domain", "domain_of", "normalize_domain", "is_ip"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,6 +45,17 @@ def registrable_domain(host: str) -> str:
         # its last two labels are the best guess
         return ".".join(labels[-2:])
     return host
+
+
+def domain_of(url: str) -> str:
+    """The registrable domain of a URL's host ("" when it has none)."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return registrable_domain(host) if host else ""
 
 
 def normalize_domain(text: str) -> str:

@@ -85,7 +85,8 @@ class Document:
 
     def serialize(self) -> str:
         if not self.fragment:
-            return self.soup.decode(formatter="minimal")
+            # leading blanks (lxml keeps them before <html>) vanish on a second parse
+            return self.soup.decode(formatter="minimal").lstrip()
         parts = []
         for name in ("head", "body"):
             node = self.soup.find(name)

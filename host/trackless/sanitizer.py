@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from . import css, trackers, vectors
-from .domains import registrable_domain
+from .domains import domain_of, registrable_domain
 from .html import Document, parse, parse_fragment
 from .identity import Identity
 from .refs import RASTER_TYPES, FONT_PREFIXES, Ref, classify_ref, data_uri_info, host_of
@@ -416,8 +416,7 @@ class _Walker:
             return
         original = value.strip()
         keep = bool(self.policy.keep_links) and (
-            self.policy.sender_domain in self.policy.keep_links
-            or registrable_domain(host_of(ref.url)) in self.policy.keep_links)
+            self.policy.sender_domain in self.policy.keep_links or domain_of(ref.url) in self.policy.keep_links)
         link = _unwrap(ref.url, self.policy.identity, keep)
         if link.original != original:
             link = _replace_original(link, original)

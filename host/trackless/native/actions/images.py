@@ -20,22 +20,11 @@ in request order.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ..protocol import str_list
+from ...domains import domain_of
 from . import store_of
 
 MAX_URLS = 64
-
-
-def _domain(url: str) -> str:
-    from ...domains import registrable_domain
-
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return registrable_domain(host) if host else ""
 
 
 def handle(params: dict, ctx) -> dict:
@@ -50,7 +39,7 @@ def handle(params: dict, ctx) -> dict:
 
     wanted, refused = [], {}
     for u in dict.fromkeys(u.strip() for u in urls if u.strip()):
-        if _domain(u) in allowed_domains:
+        if domain_of(u) in allowed_domains:
             wanted.append(u)
         else:
             refused[u] = Image(u, "refused", error="refused",

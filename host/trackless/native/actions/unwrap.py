@@ -8,22 +8,11 @@ registrable domain is allowlisted with ``keep_links`` is passed with
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ..protocol import str_list
+from ...domains import domain_of
 from . import store_of
 
 MAX_URLS = 10_000
-
-
-def _domain(url: str) -> str:
-    from ...domains import registrable_domain
-
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return registrable_domain(host) if host else ""
 
 
 def handle(params: dict, ctx) -> dict:
@@ -34,5 +23,5 @@ def handle(params: dict, ctx) -> dict:
     from ...links import unwrap
 
     identity = Identity.of(recipients)
-    links = [unwrap(u, identity=identity, keep=bool(keep_domains) and _domain(u) in keep_domains) for u in urls]
+    links = [unwrap(u, identity=identity, keep=bool(keep_domains) and domain_of(u) in keep_domains) for u in urls]
     return {"links": [link.to_dict() for link in links]}
