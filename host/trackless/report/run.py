@@ -32,7 +32,7 @@ from .analyse import MailFindings, analyse
 from .meta import DnsChain, ReportMeta
 from .progress import Progress
 from .redact import Redactor
-from .sources import RawMail, SourceError, iter_sources, total_bytes
+from .sources import RawMail, SourceError, iter_sources
 
 __all__ = ["RENDERERS", "RunResult", "WorkerDied", "analyse_batch", "iter_findings", "write_report", "BATCH_MAILS", "BATCH_BYTES"]
 
@@ -92,15 +92,17 @@ def _batches(items: Iterable[RawMail | SourceError]) -> Iterator[list[RawMail | 
         yield batch
 
 
-def _split(batch: list) -> tuple[list[tuple[str, bytes]], list[tuple[int, object]]]:
+def _split(batch: list) -> tuple[list[tuple[str, bytes]], list[SourceError | None]]:
+    """The mails to analyse, and the batch's skeleton (errors in place, ``None`` for each mail) so the
+    main process does not keep the bytes of the mails in flight."""
     mails = [(m.origin, m.data) for m in batch if isinstance(m, RawMail)]
-    return mails, batch
+    return mails, [m if isinstance(m, SourceError) else None for m in batch]
 
 
-def _merge(batch: list, results: list[tuple[int, object]]) -> Iterator[tuple[int, MailFindings | SourceError]]:
+def _merge(skeleton: list, results: list[tuple[int, object]]) -> Iterator[tuple[int, MailFindings | SourceError]]:
     it = iter(results)
-    for item in batch:
-        if isinstance(item, SourceError):
+    for item in skeleton:
+        if item is not None:
             yield 0, item
         else:
             yield next(it)
@@ -111,8 +113,8 @@ def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, .
     """(size, findings or error) for each source item, in input order, with bounded work in flight."""
     if jobs <= 1:
         for batch in _batches(items):
-            mails, _ = _split(batch)
-            yield from _merge(batch, analyse_batch(mails, extra_to))
+            mails, skeleton = _split(batch)
+            yield from _merge(skeleton, analyse_batch(mails, extra_to))
         return
     _warm_up(extra_to)
     window: deque = deque()
@@ -129,8 +131,9 @@ def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, .
 
     try:
         for batch in _batches(items):
-            mails, _ = _split(batch)
-            window.append((batch, pool.submit(analyse_batch, mails, extra_to) if mails else None))
+            mails, skeleton = _split(batch)
+            window.append((skeleton, pool.submit(analyse_batch, mails, extra_to) if mails else None))
+            del batch, mails
             while len(window) >= 2 * jobs:
                 b, fut = window.popleft()
                 yield from _merge(b, results(fut))
@@ -225,7 +228,3 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
         for piece in module.document(meta, result.summary, chunks()):
             out.write(piece)
     return result
-
-
-def estimate_total(paths: list[str]) -> int:
-    return total_bytes(paths)
