@@ -195,7 +195,15 @@ def mail(index: int, f: MailFindings) -> str:
     return "\n".join(out)
 
 
-def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterator[str]:
+def index_row(index: int, f: MailFindings) -> str:
+    """One row of the "Mails at a glance" table, linking to the mail's section."""
+    cells = [f'<a href="#mail-{index}">{index}</a>', e(fmt_day(f.date_utc)), c(f.sender) if f.sender else "unknown",
+             e(f.subject) or "(no subject)", str(len(f.trackers)), str(len(f.links)),
+             '<span class=bad>yes</span>' if f.identifies_you else "no", "yes" if f.read_receipts else "no"]
+    return "<tr>" + "".join(f'<td{" class=n" if i in (4, 5) else ""}>{v}</td>' for i, v in enumerate(cells)) + "</tr>\n"
+
+
+def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chunks: Iterable[str] = ()) -> Iterator[str]:
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
            '<meta name="referrer" content="no-referrer">',
@@ -254,8 +262,12 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
         out.append(_table(["Host", "CNAME chain", "Vendor", "Note"],
                           ([c(d.host), " → ".join(c(x) for x in d.chain) or "no CNAME", e(d.vendor) or "–",
                             e(d.note) or "–"] for d in meta.dns)) if meta.dns else "<p>No host needed a lookup.</p>")
-    out.append("<h2>Mails</h2>\n")
+    out.append("<h2>Mails at a glance</h2>")
+    out.append("<table><thead><tr><th>#</th><th>Date (UTC)</th><th>From</th><th>Subject</th><th class=n>Trackers</th>"
+               "<th class=n>Tracked links</th><th>Identifies you</th><th>Read receipt</th></tr></thead><tbody>")
     yield "\n".join(out) + "\n"
+    yield from index_chunks
+    yield "</tbody></table>\n<h2>Mails</h2>\n"
     for chunk in mail_chunks:
         yield chunk
     out = ['<h2 id="skipped">Skipped</h2>']

@@ -129,7 +129,18 @@ def mail(index: int, f: MailFindings) -> str:
     return "\n".join(out) + "\n"
 
 
-def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterator[str]:
+def _verdict_short(f: MailFindings) -> list[str]:
+    return [str(len(f.trackers)), str(len(f.links)), "yes" if f.identifies_you else "no",
+            "yes" if f.read_receipts else "no"]
+
+
+def index_row(index: int, f: MailFindings) -> str:
+    """One row of the "Mails at a glance" table."""
+    return _row([str(index), fmt_day(f.date_utc), code(f.sender) if f.sender else "unknown",
+                 esc(f.subject) or "(no subject)", *_verdict_short(f)]) + "\n"
+
+
+def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chunks: Iterable[str] = ()) -> Iterator[str]:
     out: list[str] = ["# Trackless evidence report", ""]
     out.append(f"Generated {fmt_date(meta.generated)} by trackless {esc(meta.version)} from the mails themselves, "
                "offline: no remote content was loaded and no link was followed"
@@ -195,8 +206,12 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str]) -> Iterat
                             esc(d.vendor) or "–", esc(d.note) or "–"] for d in meta.dns))
         else:
             out.append("No host needed a lookup.")
-    out += ["", "## Mails", ""]
+    out += ["", "## Mails at a glance", ""]
+    out += _table(["#", "Date (UTC)", "From", "Subject", "Trackers", "Tracked links", "Identifies you",
+                   "Read receipt"], [])
     yield "\n".join(out) + "\n"
+    yield from index_chunks
+    yield "\n## Mails\n\n"
     for chunk in mail_chunks:
         yield chunk
     out = ["## Skipped", ""]

@@ -6,8 +6,9 @@ Memory does not grow with the mailbox:
   mails or ``BATCH_BYTES`` bytes), with at most ``2 x jobs`` batches in
   flight; results come back in input order (the oldest batch is awaited
   before more are submitted), so the report order is the input order;
-- each mail's rendered section is written to a spooled temporary file
-  (in memory up to 8 MiB, then on disk) while the aggregate, which only
+- each mail's rendered section (and its row in the "mails at a glance"
+  index) is written to a spooled temporary file (in memory up to 8 MiB,
+  then on disk) while the aggregate, which only
   grows with distinct senders/vendors/hosts/months, is folded;
 - at the end the summary is rendered and the spooled sections copied after it.
 
@@ -174,7 +175,9 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
     redactor = Redactor(extra_to) if redact else None
     agg = Aggregator()
     result = RunResult(summary=agg.summary())
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as spool:
+    index_row = getattr(module, "index_row", None)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as spool, \
+            tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES // 4, mode="w+", encoding="utf-8") as index_spool:
         index = 0
         try:
             for size, item in iter_findings(iter_sources(paths), extra_to, jobs):
@@ -200,6 +203,8 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
                 if index > 1 and sep:
                     spool.write(sep)
                 spool.write(module.mail(index, item))
+                if index_row is not None:
+                    index_spool.write(index_row(index, item))
                 progress.update(mails=1, nbytes=size)
         finally:
             progress.close()
@@ -217,14 +222,16 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
         meta = ReportMeta(generated=generated, version=version, sources=sources,
                           readers=readers, redacted=redact, skipped=tuple(result.skipped), dns=chains)
         spool.seek(0)
+        index_spool.seek(0)
 
-        def chunks() -> Iterator[str]:
+        def chunks(f) -> Iterator[str]:
             while True:
-                block = spool.read(1 << 16)
+                block = f.read(1 << 16)
                 if not block:
                     return
                 yield block
 
-        for piece in module.document(meta, result.summary, chunks()):
+        extra = {"index_chunks": chunks(index_spool)} if index_row is not None else {}
+        for piece in module.document(meta, result.summary, chunks(spool), **extra):
             out.write(piece)
     return result
