@@ -146,6 +146,19 @@
     return changed;
   }
 
+  // After "Resolve tracking link…": the opaque link now points at its destination.
+  function resolveLink(doc, url, final) {
+    let n = 0;
+    for (const a of doc.querySelectorAll("a[href]")) {
+      if (a.getAttribute("href") !== url) continue;
+      a.setAttribute(ORIGINAL_ATTR, url);
+      a.setAttribute("href", final);
+      a.setAttribute("data-trackless-resolved", "");
+      n += 1;
+    }
+    return n;
+  }
+
   function undoLink(doc, original) {
     let n = 0;
     for (const a of doc.querySelectorAll(`a[${ORIGINAL_ATTR}]`)) {
@@ -185,6 +198,7 @@
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
       showImage: (image) => showImage(doc, image),
+      resolveLink: (url, final) => resolveLink(doc, url, final),
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
@@ -350,6 +364,13 @@
       if (!msg || typeof msg.command !== "string") return undefined;
       if (msg.command === "undoLink" && typeof msg.original === "string") {
         const count = ops.undoLink(msg.original);
+        return { ok: count > 0, count };
+      }
+      if (msg.command === "linkResolved") {
+        if (typeof msg.url !== "string" || typeof msg.final !== "string" || !/^(https?:|mailto:)/i.test(msg.final)) {
+          return { ok: false, count: 0 };
+        }
+        const count = ops.resolveLink(msg.url, msg.final);
         return { ok: count > 0, count };
       }
       if (msg.command === "image") {

@@ -305,7 +305,18 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       async run(msg) {
         if (typeof msg.url !== "string") throw new HostError("bad_request", "url missing");
         try {
-          return { ok: true, result: await hostCall("resolve", { url: msg.url }, { timeoutMs: RESOLVE_TIMEOUT_MS }) };
+          const result = await hostCall("resolve", { url: msg.url }, { timeoutMs: RESOLVE_TIMEOUT_MS });
+          // Point the link in the message the menu was used on at the destination.
+          if (Number.isInteger(msg.tabId) && typeof result.final === "string" && /^(https?:|mailto:)/i.test(result.final)) {
+            const r = records.get(msg.tabId);
+            if (r && r.result && Array.isArray(r.result.links)) {
+              for (const l of r.result.links) if (l && l.original === msg.url && l.status === "opaque") l.resolved = result.final;
+            }
+            messenger.tabs
+              .sendMessage(msg.tabId, { command: "linkResolved", url: msg.url, final: result.final })
+              .catch(() => {});
+          }
+          return { ok: true, result };
         } catch (e) {
           const error = errorInfo(e);
           if (error.code === UNKNOWN_ACTION) {
@@ -351,7 +362,8 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
 
   async function onMenuClicked(info, tab) {
     if (info.menuItemId !== MENU_RESOLVE || !info.linkUrl) return;
-    const url = `${base}resolve/resolve.html?url=${encodeURIComponent(info.linkUrl)}`;
+    const tabPart = tab && Number.isInteger(tab.id) ? `&tabId=${tab.id}` : "";
+    const url = `${base}resolve/resolve.html?url=${encodeURIComponent(info.linkUrl)}${tabPart}`;
     await messenger.windows.create({ url, type: "popup", width: 560, height: 320 });
   }
 

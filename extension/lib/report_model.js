@@ -77,6 +77,7 @@ export function changedLinks(links, undone = []) {
       rule: l.rule == null ? null : str(l.rule),
       chain: Array.isArray(l.chain) ? l.chain.map(str) : [],
       undone: undoneSet.has(str(l.original)),
+      resolved: opaque && typeof l.resolved === "string" ? l.resolved : null,
       // Undo only makes sense where the displayed href was changed.
       canUndo: !opaque && l.final != null && str(l.final) !== str(l.original),
     });

@@ -68,7 +68,11 @@ export function renderLinks(doc, links, actions) {
     if (l.identifiesYou) head.appendChild(el(doc, "span", { className: "identifies", text: "identifies you" }));
     li.appendChild(head);
     li.appendChild(el(doc, "div", { className: "before" }, el(doc, "span", { text: "before: " }), el(doc, "code", { text: l.original })));
-    if (l.opaque) {
+    if (l.opaque && l.resolved) {
+      li.appendChild(
+        el(doc, "div", { className: "after" }, el(doc, "span", { text: "after (resolved): " }), el(doc, "code", { text: l.resolved })),
+      );
+    } else if (l.opaque) {
       li.appendChild(
         el(doc, "div", {
           className: "after",

@@ -44,7 +44,7 @@ def thunderbird_binary() -> str:
 
 @pytest.fixture(scope="session")
 def server():
-    s = harness.LoopbackServer(mails.png(1, 1))
+    s = harness.LoopbackServer(mails.png(1, 1), redirects={"/ls/click": mails.RESOLVE_TARGET})
     yield s
     s.stop()
 

@@ -68,8 +68,10 @@ def free_port() -> int:
 class LoopbackServer:
     """Logs every request; answers with a 1x1 PNG. Stops by itself after ``lifetime`` seconds."""
 
-    def __init__(self, png: bytes, lifetime: float = 900.0):
+    def __init__(self, png: bytes, lifetime: float = 900.0, redirects: dict | None = None):
+        """``redirects``: path prefix -> path; a request under the prefix gets a 302 there."""
         self.requests: list[tuple[str, str]] = []
+        redirects = redirects or {}
         self._lock = threading.Lock()
         outer = self
 
@@ -78,8 +80,20 @@ class LoopbackServer:
                 with outer._lock:
                     outer.requests.append((self.command, self.path))
 
+            def _redirect(self) -> bool:
+                for prefix, target in redirects.items():
+                    if self.path.startswith(prefix):
+                        self.send_response(302)
+                        self.send_header("Location", outer.base + target)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return True
+                return False
+
             def do_GET(self):  # noqa: N802
                 self._log()
+                if self._redirect():
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
                 self.send_header("Content-Length", str(len(png)))
@@ -89,7 +103,10 @@ class LoopbackServer:
 
             def do_HEAD(self):  # noqa: N802
                 self._log()
+                if self._redirect():
+                    return
                 self.send_response(200)
+                self.send_header("Content-Type", "text/html")
                 self.end_headers()
 
             def do_POST(self):  # noqa: N802
@@ -272,7 +289,8 @@ const done = arguments[arguments.length - 1];
 PAGE_EVAL = r"""
 const [suffix, expression] = arguments;
 const done = arguments[arguments.length - 1];
-const browsers = [...document.querySelectorAll("browser")];
+const browsers = [];
+for (const w of Services.wm.getEnumerator(null)) browsers.push(...w.document.querySelectorAll("browser"));
 for (const tab of document.getElementById("tabmail").tabInfo) if (tab.browser) browsers.push(tab.browser);
 const br = browsers.find((b) => b.currentURI && b.currentURI.spec.split("?")[0].endsWith(suffix));
 if (!br) return done({ error: "no page " + suffix });
@@ -315,6 +333,48 @@ const br = [...document.querySelectorAll("browser")].find((b) => b.currentURI &&
 const panel = br && br.closest("panel");
 if (panel) panel.hidePopup();
 return Boolean(panel);
+"""
+
+LINK_POINT = _COMMON + r"""
+const [linkId] = arguments;
+const win = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentWindow;
+const a = win.document.getElementById(linkId);
+if (!a) return null;
+a.scrollIntoView();
+const r = a.getBoundingClientRect();
+return [Math.round(win.mozInnerScreenX - window.mozInnerScreenX + r.left + 3),
+        Math.round(win.mozInnerScreenY - window.mozInnerScreenY + r.top + 3)];
+"""
+
+ACTIVATE_MENU_ITEM = _COMMON + r"""
+const [idPart] = arguments;
+const done = arguments[arguments.length - 1];
+(async () => {
+  const docs = [document, about3Pane.document, about3Pane.messageBrowser.contentDocument];
+  const t0 = Date.now();
+  while (Date.now() - t0 < 5000) {
+    for (const d of docs) {
+      const item = [...d.querySelectorAll("menuitem")].find((m) => m.id.includes(idPart) && !m.hidden);
+      if (item && item.closest("menupopup").state === "open") {
+        const label = item.label;
+        item.closest("menupopup").activateItem(item);
+        return done(label);
+      }
+    }
+    await sleep(50);
+  }
+  done(null);
+})();
+"""
+
+CLOSE_WINDOW_WITH = r"""
+const [suffix] = arguments;
+for (const w of Services.wm.getEnumerator(null)) {
+  for (const b of w.document.querySelectorAll("browser")) {
+    if (b.currentURI && b.currentURI.spec.split("?")[0].endsWith(suffix)) { w.close(); return true; }
+  }
+}
+return false;
 """
 
 READ_BADGE = _COMMON + r"""
@@ -397,7 +457,10 @@ class Thunderbird:
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
-            text = self.page_eval(suffix, "content.document.body.innerText")
+            try:
+                text = self.page_eval(suffix, "content.document.body.innerText")
+            except AssertionError as e:  # the page is not there yet
+                text = str(e)
             if needle in text:
                 return text
             time.sleep(0.1)
@@ -425,6 +488,23 @@ class Thunderbird:
                         undone: a.hasAttribute("data-trackless-undone")} : null;""",
             script_args=[link_id],
         )
+
+    def context_click_link(self, link_id: str) -> None:
+        """A real right-click (WebDriver actions) on a link of the displayed message."""
+        from marionette_driver.marionette import ActionSequence
+
+        point = self.client.execute_script(LINK_POINT, script_args=[link_id])
+        if not point:
+            raise AssertionError(f"no link {link_id} in the message")
+        seq = ActionSequence(self.client, "pointer", "mouse-ctx", {"pointerType": "mouse"})
+        seq.pointer_move(point[0], point[1], origin="viewport").pointer_down(button=2).pointer_up(button=2).perform()
+
+    def activate_menu_item(self, id_part: str) -> str | None:
+        """Activate the open context menu's item whose id contains ``id_part``; returns its label."""
+        return self.client.execute_async_script(ACTIVATE_MENU_ITEM, script_args=[id_part], script_timeout=10000)
+
+    def close_window_with(self, suffix: str) -> bool:
+        return self.client.execute_script(CLOSE_WINDOW_WITH, script_args=[suffix])
 
     def badge(self) -> tuple[str, str] | None:
         """(text, title) of the add-on's badge in the current message pane."""

@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 
 READER = "reader@example.org"
+#: Where the loopback server redirects an opaque /ls/click link (for "Resolve tracking link…").
+RESOLVE_TARGET = "/dest/landing?utm_source=e2e&id=9"
 SENDER = "news@shop.example"
 
 
@@ -64,6 +66,7 @@ def newsletter_html(base: str) -> str:
 <a id="l-sendgrid" href="https://u1234.ct.sendgrid.net/ls/click?upn=abcdefghijklmnopqrstuvwxyz0123456789">opaque</a>
 <a id="l-ses" href="https://8a1b2c3d.r.us-east-1.awstrack.me/L0/https:%2F%2Fwww.example.com%2Forders%2F1001%3Futm_source%3Dses%26ref%3Dmail/1/0100018c1a2b3c4d-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9-000000/Xy5ZCjIghAbcdEf=354">order</a>
 <a id="l-plain" href="https://shop.example/about">about</a>
+<a id="l-opaque-local" href="{base}/ls/click?upn=QWERTYuiop0123456789asdfghJKL">deal</a>
 </p>
 </body></html>"""
 

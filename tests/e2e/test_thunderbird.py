@@ -186,7 +186,7 @@ def _path_in(manifest_text: str) -> str:
 def test_options_page_status_and_settings(tb, server):
     assert tb.open_addon_tab("options/options.html")
     try:
-        text = tb.wait_page_text("/options/options.html", "Helper answering")
+        text = tb.wait_page_text("/options/options.html", "resolve_allow_private")
         assert "Helper answering: trackless" in text and "(protocol 1)" in text, text
         assert "resolve_allow_private" in text, text
         # the image fetcher may reach the loopback test server only with this setting
@@ -201,10 +201,39 @@ def test_options_page_status_and_settings(tb, server):
     assert server.snapshot() == []
 
 
+def test_resolve_tracking_link_from_the_context_menu(tb, server):
+    """A real right-click on an opaque link, "Resolve tracking link…", the helper
+    follows it (loopback allowed by the setting the options test turned on)."""
+    before = len(server.snapshot())
+    tb.select_none()
+    mail = mails.all_mails(server.base)[0]
+    view = tb.open_message(mail.subject, server.base)
+    assert_sanitized(view)
+    opaque = f"{server.base}/ls/click?upn=QWERTYuiop0123456789asdfghJKL"
+    assert tb.message_link("l-opaque-local") == {"href": opaque, "original": None, "undone": False}
+    tb.context_click_link("l-opaque-local")
+    assert tb.activate_menu_item("_trackless-resolve") == "Resolve tracking link…"
+    try:
+        text = tb.wait_page_text("/resolve/resolve.html", "This link leads to", timeout=20)
+        final = f"{server.base}/dest/landing?id=9"
+        assert "This link leads to" in text and final in text, text
+        deadline = time.monotonic() + 5
+        link = tb.message_link("l-opaque-local")
+        while link["href"] != final and time.monotonic() < deadline:
+            time.sleep(0.1)
+            link = tb.message_link("l-opaque-local")
+        assert link == {"href": final, "original": opaque, "undone": False}
+    finally:
+        tb.close_window_with("/resolve/resolve.html")
+    paths = [p for _, p in server.snapshot()[before:]]
+    assert paths and paths[0].startswith("/ls/click"), paths
+    assert all(p.startswith("/ls/click") or p.startswith("/dest/landing") for p in paths), paths
+
+
 def test_show_images_from_domain_fetches_through_the_helper(tb, server):
+    before = len(server.snapshot())
     view = tb.open_message("Images from a second domain", server.base)
     assert_sanitized(view)
-    assert server.snapshot() == []
     assert tb.open_popup()
     try:
         text = tb.popup_text()
@@ -235,14 +264,16 @@ def test_show_images_from_domain_fetches_through_the_helper(tb, server):
         capture_output=True, text=True, timeout=60,
     )
     assert "127.0.0.1" in settings.stdout, settings.stdout + settings.stderr
-    # the one request of the run so far: the helper fetching the allowed image
-    assert server.snapshot() == [("GET", "/content/catalog.jpg")]
+    # the one request: the helper fetching the allowed image
+    assert server.snapshot()[before:] == [("GET", "/content/catalog.jpg")]
 
 
 def test_remote_content_allowed_is_detected(tb, server):
     """Last: turns Thunderbird's blocking off, so this mail's image does load."""
     before = server.snapshot()
-    assert before == [("GET", "/content/catalog.jpg")], "zero requests from Thunderbird with blocking on"
+    assert all(p.startswith(("/ls/click", "/dest/landing", "/content/catalog.jpg")) for _, p in before), (
+        "only the helper's requests the user asked for (resolve, allowed image) so far"
+    )
     tb.set_bool_pref("mailnews.message_display.disable_remote_image", False)
     try:
         view = tb.open_message("Remote allowed probe", server.base)

@@ -231,7 +231,7 @@ test("the link menu opens the resolve window for the clicked link", async () => 
   assert.equal(messenger.windowsCreated.length, 1);
   assert.equal(
     messenger.windowsCreated[0].url,
-    "moz-extension://uuid/resolve/resolve.html?url=https%3A%2F%2Fclick.example%2Fls%2Fclick%3Fupn%3Da%26b%3Dc",
+    "moz-extension://uuid/resolve/resolve.html?url=https%3A%2F%2Fclick.example%2Fls%2Fclick%3Fupn%3Da%26b%3Dc&tabId=5",
   );
   await bg.onMenuClicked({ menuItemId: "other", linkUrl: "x" }, { id: 5 });
   assert.equal(messenger.windowsCreated.length, 1);
@@ -313,5 +313,35 @@ test("allowed images: nothing allowed means no helper call; a newer message drop
   ports[0].reply({ id: imagesFrame.id, ok: true, partial: true, result: { image: { url: "https://c.example/a.png", status: "ok", data: "data:image/png;base64,AA==" } } });
   ports[0].reply({ id: imagesFrame.id, ok: true, result: { images: [], ok: 1 } });
   await pending;
+  assert.deepEqual(messenger.tabMessages, []);
+});
+
+test("a resolved link is pointed at its destination in the tab and in the report", async () => {
+  const opaque = "https://click.example/ls/click?upn=1";
+  const { send, messenger } = setup({
+    host: (f) =>
+      f.action === "sanitize"
+        ? { ok: true, result: { html: "x", badge: 1, remote: [], links: [{ original: opaque, final: null, status: "opaque", removed: [] }] } }
+        : f.action === "resolve"
+          ? { ok: true, result: { url: f.url, final: "https://shop.example/p", chain: [{ url: f.url, status: 302, method: "HEAD" }], warning: "click recorded", stop: "left-tracker", removed: [], cached: false } }
+          : { ok: true, result: {} },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  const r = await send({ command: "resolve", url: opaque, tabId: 5 }, PAGE);
+  assert.equal(r.result.final, "https://shop.example/p");
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "linkResolved", url: opaque, final: "https://shop.example/p" }]]);
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.equal(record.result.links[0].resolved, "https://shop.example/p");
+  // no tab given: nothing is sent to a tab
+  messenger.tabMessages.length = 0;
+  await send({ command: "resolve", url: opaque }, PAGE);
+  assert.deepEqual(messenger.tabMessages, []);
+});
+
+test("a resolve result with a non-web destination is not applied to the message", async () => {
+  const { send, messenger } = setup({
+    host: (f) => ({ ok: true, result: { url: f.url, final: "javascript:alert(1)", chain: [] } }),
+  });
+  await send({ command: "resolve", url: "https://x.example/", tabId: 5 }, PAGE);
   assert.deepEqual(messenger.tabMessages, []);
 });

@@ -40,6 +40,10 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
       page.plainCleaned = links;
       return links.length;
     },
+    resolveLink: (url, final) => {
+      page.resolved = [...(page.resolved || []), [url, final]];
+      return url === "https://click.example/ls/click?upn=1" ? 1 : 0;
+    },
     showImage: (image) => {
       page.images = [...(page.images || []), image.url];
       return 1;
@@ -239,4 +243,15 @@ test("no allowed images: no images request", async () => {
   const { c, sent } = setup({ answer: async (m) => ({ ok: true, parts: m.parts, allowed: [] }) });
   await c.run();
   assert.ok(!sent.some((m) => m.command === "display.images"));
+});
+
+test("a resolved link is applied only with a web destination", async () => {
+  const { c, page } = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  await c.run();
+  const plain = async (m) => JSON.parse(JSON.stringify(await c.onCommand(m)));
+  const url = "https://click.example/ls/click?upn=1";
+  assert.deepEqual(await plain({ command: "linkResolved", url, final: "https://shop.example/p" }), { ok: true, count: 1 });
+  assert.deepEqual(await plain({ command: "linkResolved", url, final: "javascript:alert(1)" }), { ok: false, count: 0 });
+  assert.deepEqual(await plain({ command: "linkResolved", url, final: 5 }), { ok: false, count: 0 });
+  assert.deepEqual(page.resolved, [[url, "https://shop.example/p"]]);
 });

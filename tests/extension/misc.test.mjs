@@ -73,11 +73,25 @@ test("options model: allowlist rows, settings rows, parsing, status", () => {
 });
 
 test("resolve view", () => {
-  assert.deepEqual(resolveView({ ok: true, result: { final: "https://shop.example/p" } }), { status: "This link leads to:", final: "https://shop.example/p" });
+  const ok = resolveView({
+    ok: true,
+    result: { final: "https://shop.example/p", chain: [{ url: "https://t.example/c", status: 302 }], warning: "The vendor has probably recorded a click.", removed: ["utm_source"], cached: false },
+  });
+  assert.deepEqual(ok, {
+    status: "This link leads to:",
+    final: "https://shop.example/p",
+    warning: "The vendor has probably recorded a click.",
+    hops: ["302 https://t.example/c"],
+    removed: ["utm_source"],
+  });
+  assert.equal(resolveView({ ok: true, result: { final: "mailto:a@b.example", chain: [] } }).final, "mailto:a@b.example");
+  assert.match(resolveView({ ok: true, result: { final: "https://x.example/", chain: [], cached: true } }).status, /from the cache/);
+  assert.match(resolveView({ ok: true, result: { final: "https://x.example/", chain: [] } }).status, /decoded without contacting/);
   assert.equal(resolveView({ ok: true, result: { final: "javascript:alert(1)" } }).final, null);
   const v = resolveView({ ok: false, error: { code: "unknown_action", message: "not available yet" } });
   assert.equal(v.status, "not available yet");
   assert.equal(v.final, null);
+  assert.equal(resolveView({ ok: false, error: { code: "refused", message: "refused: loopback address" } }).code, "refused");
   assert.equal(resolveView(null).final, null);
 });
 

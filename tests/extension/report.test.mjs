@@ -157,3 +157,10 @@ test("plain-text reports have no remote section", () => {
   assert.equal(root.byClass("findings").length, 0);
   assert.equal(root.byClass("link").length, 1);
 });
+
+test("a resolved opaque link shows its destination", () => {
+  const links = [{ original: "https://click.example/ls/click?upn=1", final: null, status: "opaque", removed: [], resolved: "https://shop.example/p" }];
+  const { root } = render({ kind: "html", state: { kind: "done", count: 1 }, result: { html: "", remote: [], links } });
+  assert.match(root.textContent, /after \(resolved\): https:\/\/shop\.example\/p/);
+  assert.doesNotMatch(root.textContent, /right-click/);
+});
