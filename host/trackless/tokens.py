@@ -24,6 +24,14 @@ _BENIGN_KEYS = frozenset({"w", "h", "width", "height", "size", "format", "fm", "
                           "v", "ver", "version", "auto", "dpr", "lang", "locale"})
 
 
+#: Query keys that name the recipient in ESP tracking URLs (Mailchimp ``e=``,
+#: ``mc_eid``, generic recipient/subscriber ids): a shorter id counts there.
+_RECIPIENT_KEYS = frozenset({"e", "eid", "mc_eid", "rid", "recipient", "recipient_id", "subscriber",
+                             "subscriber_id", "contact_id", "uid", "user_id"})
+_WORD_SEP = re.compile(r"[_\-.+]")
+_SHORT_ID = re.compile(r"^[A-Za-z0-9_\-]{6,}$")
+
+
 def _entropy(s: str) -> float:
     counts = Counter(s)
     n = len(s)
@@ -37,6 +45,8 @@ def looks_like_token(s: str) -> bool:
         return True
     if not _B64ISH.match(s):
         return False
+    if all(part.isalpha() or part.isdigit() for part in _WORD_SEP.split(s) if part):
+        return False  # a slug of words and numbers (winter_sale_2026), not an id
     has_digit = any(c.isdigit() for c in s)
     has_alpha = any(c.isalpha() for c in s)
     mixed_case = any(c.isupper() for c in s) and any(c.islower() for c in s)
@@ -52,7 +62,8 @@ def find_token(url: str) -> str | None:
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
         if key.lower() in _BENIGN_KEYS:
             continue
-        if looks_like_token(value):
+        if looks_like_token(value) or (key.lower() in _RECIPIENT_KEYS and _SHORT_ID.match(value)
+                                       and any(c.isdigit() for c in value)):
             return value
     segments = [s for s in parts.path.split("/") if s]
     for i, seg in enumerate(segments):

@@ -46,3 +46,19 @@ def test_bad_rule_files_are_refused_with_file_and_rule(monkeypatch):
         monkeypatch.undo()
         trackers.load.cache_clear()
         trackers._host_index.cache_clear()
+
+
+def test_tokens_in_query_and_path():
+    from trackless.tokens import find_token
+
+    cases = {
+        "https://x.list-manage.com/track/open.php?u=3f1a2b&id=9c8d7e&e=5a4b3c2d1e": "5a4b3c2d1e",  # recipient key
+        "https://e.brand.example/o/eJwlzEsOgjAQAO3TmXZ5abXy": "eJwlzEsOgjAQAO3TmXZ5abXy",
+        "https://t.example/p?id=8c1f0e6a-55d2-4b7e-9f3a-2d6c1b0e7a94": "8c1f0e6a-55d2-4b7e-9f3a-2d6c1b0e7a94",
+        "https://cdn.brand.example/img/8f3a9c1e2b4d6f8a0c2e4a6b.png": None,  # content hash file name
+        "https://brand.example/?e=hello": None,
+        "https://brand.example/sale?utm_campaign=winter_sale_2026_newsletter": None,
+        "https://img.brand.example/a.jpg?w=600&h=400&fit=crop&q=80": None,
+    }
+    for url, token in cases.items():
+        assert find_token(url) == token, url

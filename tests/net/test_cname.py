@@ -92,7 +92,7 @@ def test_cname_chain_to_an_esp_is_a_tracker(dns_server):
     })
     c = _checker(dns_server)
     got = c.check("epost.brand.example")
-    assert (got.status, got.vendor, got.rule) == ("tracker", "SendGrid (Twilio)", "sendgrid")
+    assert (got.status, got.vendor, got.rule) == ("tracker", "SendGrid", "sendgrid")
     assert got.chain == ("brand.trk.esp-edge.example", "u1234.wl022.sendgrid.net")
     clean = c.check("www.brand.example")
     assert (clean.status, clean.chain, clean.vendor) == ("clean", (), None)
@@ -159,7 +159,7 @@ def test_answers_cached_with_ttl(dns_server, tmp_path):
     cache = DiskCache(tmp_path / "dns")
     first = _checker(dns_server, cache=cache).check("url1234.brand.example")
     again = _checker(dns_server, cache=cache).check("url1234.brand.example")
-    assert (first.vendor, first.cached, again.vendor, again.cached) == ("SendGrid (Twilio)", False, "SendGrid (Twilio)", True)
+    assert (first.vendor, first.cached, again.vendor, again.cached) == ("SendGrid", False, "SendGrid", True)
     assert len(dns_server.queries) == 1
     after_ttl = DiskCache(tmp_path / "dns", clock=lambda: time.time() + 601)
     assert _checker(dns_server, cache=after_ttl).check("url1234.brand.example").cached is False

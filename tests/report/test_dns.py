@@ -122,8 +122,8 @@ def test_report_shows_a_cloaked_first_party_host(loopback_dns):
                  version="t", dns=functools.partial(lookup_chains, checker=checker))
     text = out.getvalue()
     section = text[text.index("## DNS (CNAME chains)"):text.index("## Mails")]
-    assert ("| `epost.brand-shop.example` | `brand-shop.emsecure.net` | Selligent (Marigold Engage) | the sender's "
-            "own domain is an alias of Selligent (Marigold Engage): a cloaked third-party tracker |") in section
+    assert ("| `epost.brand-shop.example` | `brand-shop.emsecure.net` | Selligent | the sender's "
+            "own domain is an alias of Selligent: a cloaked third-party tracker |") in section
     assert "| `www.brand-shop.example` | no CNAME |" in section
     # each tracker / link host of the report once, plus the ESP name the chain led to; nothing else
     hosts = {"epost.brand-shop.example", "www.brand-shop.example", "coffee-roasters.us21.list-manage.com",
