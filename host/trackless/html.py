@@ -49,7 +49,8 @@ def _soup(html: str):
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", UserWarning)
         try:
-            return BeautifulSoup(html, "lxml", huge_tree=True)
+            # class/rel stay strings: nothing here needs them split, and splitting costs
+            return BeautifulSoup(html, "lxml", huge_tree=True, multi_valued_attributes=None)
         except Exception as exc:  # lxml/bs4 internal failure: fail closed
             raise InputError(f"the HTML could not be parsed: {exc}") from exc
 
