@@ -241,7 +241,7 @@ class _Walker:
                 del el[attr]
             elif name == "srcdoc":
                 self._srcdoc(el, attr, value)
-            elif tag in vectors.LINK_ELEMENTS and name == "href":
+            elif tag in vectors.LINK_ELEMENTS and name in ("href", "xlink:href"):
                 self._link(el, attr, value)
             elif name in vectors.URL_ATTRIBUTES:
                 pixel |= self._url_attr(el, attr, name, value, tag)

@@ -81,3 +81,10 @@ def test_base_makes_relative_references_remote():
     assert "<base" not in result.html
     img = [r for r in result.remote if r.url == "a/b.png"][0]
     assert img.host == "t.example"
+
+
+def test_svg_links_are_links_not_fetches():
+    result = trackless.sanitize('<svg><a xlink:href="https://brand.example/p?utm_source=x"><text>go</text></a></svg>')
+    assert result.remote == ()
+    assert [l.final for l in result.links] == ["https://brand.example/p"]
+    assert 'xlink:href="https://brand.example/p"' in result.html
