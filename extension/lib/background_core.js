@@ -4,7 +4,14 @@
 import { partiesOf, singleMessage } from "./addresses.js";
 import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
-import { IMAGES_TIMEOUT_MS, PING_TIMEOUT_MS, RESOLVE_TIMEOUT_MS, SANITIZE_TIMEOUT_MS, sanitizeTimeoutMs } from "./timeouts.js";
+import {
+  IMAGES_TIMEOUT_MS,
+  PING_TIMEOUT_MS,
+  RESOLVE_TIMEOUT_MS,
+  SANITIZE_TIMEOUT_MS,
+  sanitizeTimeoutMs,
+  UNCLOAK_TIMEOUT_MS,
+} from "./timeouts.js";
 
 export const HOST_NAME = "trackless";
 export const SCRIPT_ID = "trackless-display";
@@ -39,6 +46,46 @@ export function allowedImages(result) {
     if (r && r.action === "allowed" && typeof r.url === "string" && !urls.includes(r.url)) urls.push(r.url);
   }
   return urls;
+}
+
+function hostOf(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.hostname.toLowerCase() : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+// Distinct hosts of a result's remote references and changed-or-not links.
+export function hostsOf(result) {
+  const hosts = [];
+  const add = (url) => {
+    const h = typeof url === "string" ? hostOf(url) : null;
+    if (h && !hosts.includes(h)) hosts.push(h);
+  };
+  for (const r of (result && result.remote) || []) if (r) add(r.url);
+  for (const l of (result && result.links) || []) if (l) add(l.original);
+  return hosts;
+}
+
+// Mark the remote references whose host the helper found CNAME-cloaked as
+// trackers; returns how many were newly marked (the badge number grows by it).
+export function applyUncloak(result, answer) {
+  const found = (answer && answer.hosts) || {};
+  let added = 0;
+  for (const r of (result && result.remote) || []) {
+    const h = r && typeof r.url === "string" ? hostOf(r.url) : null;
+    const v = h && found[h];
+    if (!v || v.status !== "tracker" || r.tracker) continue;
+    r.tracker = true;
+    r.vendor = r.vendor || v.vendor || null;
+    r.confidence = "high";
+    r.reason = `${r.reason ? `${r.reason}; ` : ""}CNAME to ${v.vendor || "a known tracker"}${v.rule ? ` (rule ${v.rule})` : ""}`;
+    added += 1;
+  }
+  if (added && Number.isInteger(result.badge)) result.badge += added;
+  return added;
 }
 
 // One report for a message whose HTML came in several parts.
@@ -113,6 +160,26 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     } catch (e) {
       log(`displayed message of tab ${tabId}: ${e.message || e}`);
       return { from: "", to: [] };
+    }
+  }
+
+  async function uncloak(tabId, gen) {
+    const r = record(tabId);
+    const hosts = hostsOf(r.result);
+    if (!hosts.length) return;
+    const { to } = await partiesFor(tabId);
+    let answer;
+    try {
+      answer = await hostCall("uncloak", { hosts, to }, { timeoutMs: UNCLOAK_TIMEOUT_MS });
+    } catch (e) {
+      if (e.code === "refused" || e.code === UNKNOWN_ACTION) return; // off (the default) or an older helper
+      throw e;
+    }
+    if (record(tabId).gen !== gen) return;
+    const added = applyUncloak(r.result, answer);
+    if (added) {
+      r.state = { kind: "done", count: countOf(r.result) };
+      showBadge(tabId);
     }
   }
 
@@ -249,11 +316,18 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         return { ok: true };
       },
     },
+    // The sanitized mail is shown. Only now (never before the first render) are
+    // the hosts checked for CNAME cloaking; the helper refuses unless the user
+    // turned `dns_uncloaking` on, and then the report and badge are updated.
     "display.shown": {
       from: "display",
       async run(msg, sender) {
-        const r = record(tabOf(sender));
+        const tabId = tabOf(sender);
+        const r = record(tabId);
         if (Number.isFinite(msg.timingMs)) r.timingMs = msg.timingMs;
+        if (r.kind === "html" && r.result && r.state.kind === "done") {
+          uncloak(tabId, r.gen).catch((e) => log(`uncloak: ${e.code || ""} ${e.message || e}`));
+        }
         return { ok: true };
       },
     },

@@ -27,6 +27,7 @@ export function displayTimeoutMs(chars) {
 export const DEFAULT_TIMEOUT_MS = 4000; // other host requests
 export const PING_TIMEOUT_MS = 3000;
 export const RESOLVE_TIMEOUT_MS = 15000; // network resolution of an opaque link (the helper stops at 12 s)
+export const UNCLOAK_TIMEOUT_MS = 20000; // DNS checks of a mail's hosts (only with dns_uncloaking on)
 export const IMAGES_TIMEOUT_MS = 60000; // all allowed images of one mail (streamed one by one)
 
 export const BACKOFF = Object.freeze({ baseMs: 500, factor: 2, maxMs: 30000 });

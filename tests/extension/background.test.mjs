@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createBackground, DISPLAY_SCRIPT, mergeResults, MENU_RESOLVE, registerDisplayScript, SCRIPT_ID } from "../../extension/lib/background_core.js";
+import {
+  applyUncloak,
+  createBackground,
+  DISPLAY_SCRIPT,
+  hostsOf,
+  mergeResults,
+  MENU_RESOLVE,
+  registerDisplayScript,
+  SCRIPT_ID,
+} from "../../extension/lib/background_core.js";
 import { NativeClient } from "../../extension/lib/port_client.js";
 import { FakeClock, fakeMessenger, flush, portFactory } from "./fakes.mjs";
 
@@ -344,4 +353,60 @@ test("a resolve result with a non-web destination is not applied to the message"
   });
   await send({ command: "resolve", url: "https://x.example/", tabId: 5 }, PAGE);
   assert.deepEqual(messenger.tabMessages, []);
+});
+
+test("after the first render the hosts are checked for CNAME cloaking; trackers found raise the count", async () => {
+  const seen = [];
+  const result = {
+    html: "x",
+    badge: 1,
+    remote: [
+      { url: "https://news.brand.example/img/hero.png", tracker: false, kind: "image", reason: "remote image" },
+      { url: "https://t.esp.example/o/abc", tracker: true, kind: "pixel", vendor: "ESP" },
+    ],
+    links: [{ original: "https://click.brand.example/x", status: "unchanged" }, { original: "mailto:a@b.example", status: "unchanged" }],
+  };
+  const { send, badge, bg } = setup({
+    host: (f) => {
+      seen.push(f);
+      if (f.action === "sanitize") return { ok: true, result: JSON.parse(JSON.stringify(result)) };
+      if (f.action === "uncloak")
+        return { ok: true, result: { hosts: { "news.brand.example": { status: "tracker", vendor: "Salesforce", rule: "sfmc" }, "t.esp.example": { status: "clean" } } } };
+      return { ok: true, result: {} };
+    },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.equal(badge(5), "1");
+  assert.ok(!seen.some((f) => f.action === "uncloak"), "never before the first render");
+  await send({ command: "display.shown", timingMs: 12 }, DISPLAY);
+  const u = seen.find((f) => f.action === "uncloak");
+  assert.deepEqual(u.hosts, ["news.brand.example", "t.esp.example", "click.brand.example"]);
+  assert.deepEqual(u.to, ["reader@example.org", "cc@example.org"]);
+  assert.equal(badge(5), "2");
+  const r = bg.records.get(5).result.remote[0];
+  assert.equal(r.tracker, true);
+  assert.equal(r.vendor, "Salesforce");
+  assert.match(r.reason, /CNAME to Salesforce \(rule sfmc\)/);
+});
+
+test("uncloak refused (setting off) changes nothing", async () => {
+  const { send, badge, logs } = setup({
+    host: (f) =>
+      f.action === "sanitize"
+        ? { ok: true, result: { html: "x", badge: 0, remote: [{ url: "https://a.example/x.png", tracker: false }], links: [] } }
+        : { ok: false, error: { code: "refused", message: "dns_uncloaking is off" } },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.shown", timingMs: 1 }, DISPLAY);
+  assert.equal(badge(5), "✓");
+  assert.deepEqual(logs.filter((l) => l.startsWith("uncloak")), []);
+});
+
+test("hostsOf and applyUncloak are pure and idempotent", () => {
+  assert.deepEqual(hostsOf({ remote: [{ url: "HTTPS://A.example/x" }, { url: "data:image/png;base64,AA" }, { url: "not a url" }], links: [{ original: "https://a.example/y" }] }), ["a.example"]);
+  const result = { badge: 0, remote: [{ url: "https://a.example/x", tracker: false }] };
+  const answer = { hosts: { "a.example": { status: "tracker", vendor: "V" } } };
+  assert.equal(applyUncloak(result, answer), 1);
+  assert.equal(applyUncloak(result, answer), 0);
+  assert.equal(result.badge, 1);
 });
