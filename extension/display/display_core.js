@@ -47,10 +47,12 @@
     return v.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
   }
 
-  // The mail's own <head> content (style, link) that Thunderbird places in the
-  // body before the first part, outside div.moz-text-html.
+  // The mail's own <head> content that Thunderbird places in the body before the
+  // first part, outside div.moz-text-html: <style>, <link>, and <base> (which
+  // changes every relative URL of the mail, so the helper must see it).
+  const OUTER_TAGS = new Set(["style", "link", "base"]);
   function outerNodes(doc) {
-    return [...doc.body.children].filter((e) => e.localName === "style" || e.localName === "link");
+    return [...doc.body.children].filter((e) => OUTER_TAGS.has(e.localName));
   }
 
   // The HTML sent for each part. The first part also carries the mail's head
@@ -73,7 +75,7 @@
   function preparePart(doc, container, html, wrapped) {
     const parsed = new doc.defaultView.DOMParser().parseFromString(html, "text/html");
     const frag = doc.createDocumentFragment();
-    const headNodes = [...parsed.head.querySelectorAll("style, link")];
+    const headNodes = [...parsed.head.querySelectorAll("style, link, base")];
     if (!wrapped) for (const n of headNodes) frag.appendChild(doc.importNode(n, true));
     for (const n of [...parsed.body.childNodes]) frag.appendChild(doc.importNode(n, true));
     const live = new Map();

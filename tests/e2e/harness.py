@@ -232,11 +232,13 @@ const done = arguments[arguments.length - 1];
   const win = doc.defaultView;
   const body = doc.body;
   // Every attribute value or style text in the body that still names the loopback server,
-  // except link targets (href) and the kept originals (data-trackless-original).
+  // except link targets (a/area href, only followed on a click), the kept originals
+  // (data-trackless-original) and the allowed-image marker (not a URL the page loads).
   const remote = [];
-  for (const el of body.querySelectorAll("*")) {
+  for (const el of [body, ...body.querySelectorAll("*")]) {
     for (const a of el.attributes) {
-      if (a.name === "href" || a.name === "data-trackless-original") continue;
+      if (a.name === "href" && (el.localName === "a" || el.localName === "area")) continue;
+      if (a.name === "data-trackless-original" || a.name === "data-trackless-allowed") continue;
       if (a.value.includes(base)) remote.push(`${el.localName}[${a.name}]=${a.value}`);
     }
     if (el.localName === "style" && el.textContent.includes(base)) remote.push(`style: ${el.textContent}`);

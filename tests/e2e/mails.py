@@ -132,6 +132,17 @@ def second_domain_html(base: str) -> str:
     )
 
 
+def head_tricks_html(base: str) -> str:
+    """Head content Thunderbird renders outside div.moz-text-html: <base>, <style>, body attributes."""
+    return (
+        f'<html><head><base href="{base}/base/"><link rel="stylesheet" href="{base}/head/style.css">'
+        f'<style>body {{ background: url({base}/head/bodybg.png) }}</style></head>'
+        f'<body background="{base}/body/attr.gif" style="background-image:url({base}/body/style.png)">'
+        f'<p>Head tricks.</p><img src="relative.png" width="10" height="10" alt="rel">'
+        f'<a id="l-relative" href="page.html?utm_source=x&amp;keep=1">relative</a></body></html>'
+    )
+
+
 def all_mails(base: str) -> list[TestMail]:
     return [
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),
@@ -143,6 +154,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),
         TestMail("Recovery probe", html=small_html(base).replace("Short note", "Recovery")),
         TestMail("Images from a second domain", html=second_domain_html(base)),
+        TestMail("Head tricks", html=head_tricks_html(base)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
     ]
 

@@ -61,6 +61,17 @@ def test_newsletter_is_sanitized_with_zero_requests(tb, server):
     assert server.snapshot() == [], f"requests reached the loopback server: {server.snapshot()}"
 
 
+def test_head_content_outside_the_part_is_sanitized_too(tb, server):
+    """Thunderbird renders the mail's <base>, <style> and <body> attributes outside
+    div.moz-text-html; they are sanitized with the part (base resolved, link cleaned)."""
+    view = tb.open_message("Head tricks", server.base)
+    assert_sanitized(view)
+    link = [l for l in view["links"] if l["id"] == "l-relative"][0]
+    assert link["href"] == f"{server.base}/base/page.html?keep=1", link
+    assert link["original"] == "page.html?utm_source=x&keep=1", link
+    assert server.snapshot() == []
+
+
 def test_popup_report_and_undo(tb, server):
     mail = mails.all_mails(server.base)[0]
     view = tb.open_message(mail.subject, server.base)
