@@ -36,7 +36,6 @@ def thunderbird_binary() -> str:
         _unavailable("Thunderbird is not installed (apt-get install thunderbird)")
     try:
         import marionette_driver  # noqa: F401
-        import psutil  # noqa: F401
     except ImportError:
         _unavailable("marionette-driver is not installed (pip install marionette-driver)")
     return binary

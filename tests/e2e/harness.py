@@ -517,21 +517,31 @@ class Thunderbird:
         return self.client.execute_script(SET_BOOL_PREF, script_args=[name, value])
 
     def host_pids(self) -> list[int]:
-        """PIDs of helper processes Thunderbird started (children running trackless-host or the silent host)."""
-        import psutil
+        """PIDs of helper processes Thunderbird started (descendants running trackless-host or the silent host)."""
+        parents: dict[int, int] = {}
+        cmdlines: dict[int, str] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            # "pid (comm) state ppid ...": comm may contain spaces, so split after the last ")"
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            cmdlines[int(entry.name)] = cmd
 
-        pids = []
-        try:
-            for child in psutil.Process(self.proc.pid).children(recursive=True):
-                try:
-                    cmd = " ".join(child.cmdline())
-                except psutil.Error:
-                    continue
-                if "trackless-host" in cmd or "silent-host" in cmd:
-                    pids.append(child.pid)
-        except psutil.Error:
-            pass
-        return pids
+        def descends(pid: int) -> bool:
+            for _ in range(64):
+                pid = parents.get(pid, 0)
+                if pid == self.proc.pid:
+                    return True
+                if pid <= 1:
+                    return False
+            return False
+
+        return [pid for pid, cmd in cmdlines.items() if ("trackless-host" in cmd or "silent-host" in cmd) and descends(pid)]
 
     def kill_hosts(self) -> list[int]:
         pids = self.host_pids()
