@@ -3,6 +3,10 @@
 "use strict";
 
 (function () {
+  // Injected twice into one document (registered script plus the injection into
+  // messages already open at start-up): run once.
+  if (globalThis.tracklessDisplayStarted) return;
+  globalThis.tracklessDisplayStarted = true;
   const D = globalThis.TracklessDisplay;
   const controller = D.createController({
     ops: D.domOps(document),

@@ -101,6 +101,33 @@ export function mergeResults(results) {
   return merged;
 }
 
+// Registered scripts only reach messages opened afterwards: a message already on
+// screen when the add-on starts (Thunderbird start-up, add-on update or enable)
+// gets the same script and CSS injected. The display script ignores a second
+// injection into the same document.
+export async function injectIntoOpenMessages(messenger, log = () => {}) {
+  let tabs = [];
+  try {
+    tabs = await messenger.tabs.query({});
+  } catch (e) {
+    log(`tabs: ${e.message || e}`);
+    return 0;
+  }
+  let injected = 0;
+  for (const tab of tabs) {
+    if (tab.type !== "mail" && tab.type !== "messageDisplay") continue;
+    try {
+      if (!singleMessage(await messenger.messageDisplay.getDisplayedMessages(tab.id))) continue;
+      await messenger.scripting.insertCSS({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.css });
+      await messenger.scripting.executeScript({ target: { tabId: tab.id }, files: DISPLAY_SCRIPT.js });
+      injected += 1;
+    } catch (e) {
+      log(`inject into tab ${tab.id}: ${e.message || e}`);
+    }
+  }
+  return injected;
+}
+
 export function createBackground({ messenger, client, now = () => Date.now(), log = () => {} }) {
   const records = new Map(); // tabId -> {gen, kind, state, result, undone, remoteAllowed, timingMs}
   const base = messenger.runtime.getURL("");
@@ -461,6 +488,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         log(`menu: ${e.message || e}`);
       }
       await registerDisplayScript(messenger.scripting.messageDisplay);
+      await injectIntoOpenMessages(messenger, log);
     })();
     // Open the persistent port now, so that the first mail does not wait for the
     // helper to start.

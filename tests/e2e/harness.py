@@ -191,7 +191,7 @@ const about3Pane = tabmail.currentAbout3Pane;
 """
 
 OPEN_AND_READ = _COMMON + r"""
-const [subject, timeoutMs, base, buttonId] = arguments;
+const [subject, timeoutMs, base, buttonId, waitState] = arguments;
 const done = arguments[arguments.length - 1];
 (async () => {
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
@@ -219,12 +219,13 @@ const done = arguments[arguments.length - 1];
     doc = pane.contentDocument;
     state = doc && doc.title === subject ? doc.documentElement.getAttribute("data-trackless-state") : null;
     if (["sanitized", "fallback", "none"].includes(state)) break;
+    if (!waitState && doc && doc.title === subject && doc.readyState === "complete") break;
     await sleep(25);
   }
   const tShown = Date.now();
   const button = aboutMessage.getElementById(buttonId);
   let badge = button ? button.getAttribute("badge") : null;
-  while (Date.now() - t0 < timeoutMs && (badge === null || badge === "…" || badge === "")) {
+  while (waitState && Date.now() - t0 < timeoutMs && (badge === null || badge === "…" || badge === "")) {
     await sleep(25);
     badge = button ? button.getAttribute("badge") : null;
   }
@@ -379,6 +380,20 @@ for (const w of Services.wm.getEnumerator(null)) {
 return false;
 """
 
+SET_ADDON_ENABLED = r"""
+const [geckoId, enabled] = arguments;
+const done = arguments[arguments.length - 1];
+const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+AddonManager.getAddonByID(geckoId)
+  .then((addon) => (enabled ? addon.enable() : addon.disable()).then(() => done(addon.isActive)))
+  .catch((e) => done("ERR " + e));
+"""
+
+PANE_STATE = _COMMON + r"""
+const d = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentDocument;
+return [d.title, d.documentElement.getAttribute("data-trackless-state")];
+"""
+
 READ_BADGE = _COMMON + r"""
 const [buttonId] = arguments;
 const b = about3Pane.messageBrowser.contentDocument.getElementById(buttonId);
@@ -425,9 +440,11 @@ class Thunderbird:
         self.client.start_session()
         self.client.set_context("chrome")
 
-    def open_message(self, subject: str, base: str, timeout_ms: int = 20000) -> dict:
+    def open_message(self, subject: str, base: str, timeout_ms: int = 20000, wait_state: bool = True) -> dict:
+        """Select the message and read the pane once the add-on is done with it
+        (``wait_state=False``: as soon as the message is loaded)."""
         result = self.client.execute_async_script(
-            OPEN_AND_READ, script_args=[subject, timeout_ms, base, BUTTON_ID], script_timeout=timeout_ms + 10000,
+            OPEN_AND_READ, script_args=[subject, timeout_ms, base, BUTTON_ID, wait_state], script_timeout=timeout_ms + 10000,
         )
         if result.get("error"):
             raise AssertionError(f"{subject}: {result['error']}")
@@ -507,6 +524,12 @@ class Thunderbird:
 
     def close_window_with(self, suffix: str) -> bool:
         return self.client.execute_script(CLOSE_WINDOW_WITH, script_args=[suffix])
+
+    def set_addon_enabled(self, enabled: bool):
+        return self.client.execute_async_script(SET_ADDON_ENABLED, script_args=[GECKO_ID, enabled], script_timeout=20000)
+
+    def pane_state(self) -> list:
+        return self.client.execute_script(PANE_STATE)
 
     def badge(self) -> tuple[str, str] | None:
         """(text, title) of the add-on's badge in the current message pane."""

@@ -144,6 +144,30 @@ def test_timing_small_large_and_chunked(tb, server):
     assert server.snapshot() == []
 
 
+def test_message_open_before_the_addon_starts_is_sanitized(tb, server):
+    """Registered scripts only reach messages opened later: a message already on
+    screen when the add-on (re)starts gets the script injected."""
+    tb.select_none()
+    assert tb.set_addon_enabled(False) is False
+    try:
+        view = tb.open_message("Small mail", server.base, wait_state=False)
+        assert view["state"] is None, "the add-on is disabled: nothing ran"
+        assert any(l["href"].startswith("https://shop.example/x?utm_campaign=small") for l in view["links"]), view["links"]
+    finally:
+        assert tb.set_addon_enabled(True) is True
+    deadline = time.monotonic() + 20
+    state = tb.pane_state()
+    while state[1] != "sanitized" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = tb.pane_state()
+    assert state == ["Small mail", "sanitized"], state
+    view = tb.open_message("Small mail", server.base)
+    assert_sanitized(view)
+    assert [l["href"] for l in view["links"]] == ["https://shop.example/x?k=1"], view["links"]
+    assert view["badge"] == str(expected_count(_mail("Small mail", server.base).html))
+    assert server.snapshot() == []
+
+
 def test_fallback_when_helper_missing_then_slow_then_back(tb, server):
     manifest = tb.profile.manifest
     real = manifest.read_text()

@@ -5,6 +5,7 @@ import {
   createBackground,
   DISPLAY_SCRIPT,
   hostsOf,
+  injectIntoOpenMessages,
   mergeResults,
   MENU_RESOLVE,
   registerDisplayScript,
@@ -409,4 +410,25 @@ test("hostsOf and applyUncloak are pure and idempotent", () => {
   assert.equal(applyUncloak(result, answer), 1);
   assert.equal(applyUncloak(result, answer), 0);
   assert.equal(result.badge, 1);
+});
+
+test("messages already open at start-up get the display script injected", async () => {
+  const { messenger } = setup({ host: okSanitize });
+  messenger.openTabs = [
+    { id: 5, type: "mail" }, // one message displayed
+    { id: 6, type: "content" }, // not a mail tab
+    { id: 7, type: "mail" }, // no message displayed
+    { id: 8, type: "messageDisplay" },
+    { id: 99, type: "messageDisplay" }, // injection refused: logged, the others still done
+  ];
+  const logs = [];
+  assert.equal(await injectIntoOpenMessages(messenger, (m) => logs.push(m)), 2);
+  assert.deepEqual(messenger.injected, [
+    ["css", 5, DISPLAY_SCRIPT.css],
+    ["js", 5, DISPLAY_SCRIPT.js],
+    ["css", 8, DISPLAY_SCRIPT.css],
+    ["js", 8, DISPLAY_SCRIPT.js],
+    ["css", 99, DISPLAY_SCRIPT.css],
+  ]);
+  assert.match(logs[0], /tab 99: Missing host permission/);
 });

@@ -255,3 +255,27 @@ test("a resolved link is applied only with a web destination", async () => {
   assert.deepEqual(await plain({ command: "linkResolved", url, final: 5 }), { ok: false, count: 0 });
   assert.deepEqual(page.resolved, [[url, "https://shop.example/p"]]);
 });
+
+test("display.js runs once per document even when injected twice", () => {
+  const DISPLAY = readFileSync(new URL("../../extension/display/display.js", import.meta.url), "utf8");
+  const listeners = [];
+  const attrs = {};
+  const ctx = vm.createContext({
+    browser: { runtime: { onMessage: { addListener: (f) => listeners.push(f) }, sendMessage: () => new Promise(() => {}) } },
+    document: {
+      readyState: "loading",
+      documentElement: { setAttribute: (k, v) => (attrs[k] = v) },
+      addEventListener: () => {},
+    },
+    window: { addEventListener: () => {} },
+    performance: { now: () => 0 },
+    setTimeout: () => 0,
+    clearTimeout: () => {},
+  });
+  vm.runInContext(CODE, ctx);
+  vm.runInContext(DISPLAY, ctx);
+  vm.runInContext(CODE, ctx);
+  vm.runInContext(DISPLAY, ctx);
+  assert.equal(listeners.length, 1);
+  assert.equal(attrs["data-trackless-state"], "pending");
+});

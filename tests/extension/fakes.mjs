@@ -111,7 +111,10 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
       getURL: (p) => `moz-extension://uuid/${p}`,
       onMessage: new FakeEvent(),
     },
+    injected: [],
+    openTabs: [],
     tabs: {
+      query: async () => m.openTabs.map((t) => ({ ...t })),
       onRemoved: new FakeEvent(),
       sendMessage: async (tabId, msg) => {
         m.tabMessages.push([tabId, msg]);
@@ -133,7 +136,7 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
       },
     },
     messageDisplay: {
-      getDisplayedMessages: async () => displayed,
+      getDisplayedMessages: async (tabId) => (tabId === 7 ? { messages: [] } : displayed),
     },
     messageDisplayAction: {
       setBadgeText: log("setBadgeText"),
@@ -141,6 +144,13 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
       setTitle: log("setTitle"),
     },
     scripting: {
+      insertCSS: async ({ target, files }) => {
+        m.injected.push(["css", target.tabId, files]);
+      },
+      executeScript: async ({ target, files }) => {
+        if (target.tabId === 99) throw new Error("Missing host permission for the tab");
+        m.injected.push(["js", target.tabId, files]);
+      },
       messageDisplay: {
         getRegisteredScripts: async () => scripts.map((s) => ({ ...s })),
         unregisterScripts: async ({ ids }) => {
