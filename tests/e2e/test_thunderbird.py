@@ -231,6 +231,36 @@ def test_options_page_status_and_settings(tb, server):
         )
         text = tb.wait_page_text("/options/options.html", "resolve_allow_private saved.")
         assert "resolve_allow_private saved." in text, text
+        # allowlist: keep shop.example's links unmodified
+        tb.page_eval(
+            "/options/options.html",
+            "(() => { const d = content.document; d.getElementById('add-domain').value = 'https://www.shop.example/x';"
+            " d.getElementById('add-images').checked = false; d.getElementById('add-keep').checked = true;"
+            " d.querySelector('#add button').click(); return 1; })()",
+        )
+        text = tb.wait_page_text("/options/options.html", "Added.")
+        rows = tb.page_eval(
+            "/options/options.html",
+            "[...content.document.querySelectorAll('#allowlist tr')].map(tr => tr.cells[0].textContent + ':' +"
+            " [...tr.querySelectorAll('input')].map(i => i.checked).join()).join(';')",
+        )
+        assert rows == "shop.example:false,true", rows
+    finally:
+        tb.close_addon_tab("options/options.html")
+    # the plain-text mail's shop.example link is now left as it is
+    tb.select_none()
+    view = tb.open_message("Plain text order", server.base)
+    assert view["state"] == "sanitized", view
+    hrefs = [l["href"] for l in view["links"]]
+    assert "https://shop.example/track?order=42&utm_source=mail&utm_medium=email&mc_eid=abc123" in hrefs, hrefs
+    # remove it again from the options page
+    assert tb.open_addon_tab("options/options.html")
+    try:
+        tb.wait_page_text("/options/options.html", "shop.example")
+        tb.page_eval("/options/options.html", "content.document.querySelector('#allowlist tr button').click()")
+        text = tb.wait_page_text("/options/options.html", "shop.example removed.")
+        assert "shop.example removed." in text, text
+        assert tb.page_eval("/options/options.html", "content.document.querySelectorAll('#allowlist tr').length") == "0"
     finally:
         tb.close_addon_tab("options/options.html")
     assert server.snapshot() == []
