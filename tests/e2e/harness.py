@@ -191,7 +191,7 @@ const about3Pane = tabmail.currentAbout3Pane;
 """
 
 OPEN_AND_READ = _COMMON + r"""
-const [subject, timeoutMs, base, buttonId, waitState] = arguments;
+const [subject, timeoutMs, base, buttonId, waitState, pollMs] = arguments;
 const done = arguments[arguments.length - 1];
 (async () => {
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
@@ -220,7 +220,7 @@ const done = arguments[arguments.length - 1];
     state = doc && doc.title === subject ? doc.documentElement.getAttribute("data-trackless-state") : null;
     if (["sanitized", "fallback", "none"].includes(state)) break;
     if (!waitState && doc && doc.title === subject && doc.readyState === "complete") break;
-    await sleep(25);
+    await sleep(pollMs || 25);
   }
   const tShown = Date.now();
   const button = aboutMessage.getElementById(buttonId);
@@ -271,7 +271,11 @@ const done = arguments[arguments.length - 1];
 
 SELECT_NONE = _COMMON + r"""
 const done = arguments[arguments.length - 1];
-about3Pane.threadTree.selectedIndex = -1;
+try {
+  about3Pane.threadTree.selectedIndex = -1;
+} catch (e) {
+  // no selection object yet (the folder view was just rebuilt): nothing is selected
+}
 setTimeout(() => done(true), 200);
 """
 
@@ -440,11 +444,12 @@ class Thunderbird:
         self.client.start_session()
         self.client.set_context("chrome")
 
-    def open_message(self, subject: str, base: str, timeout_ms: int = 20000, wait_state: bool = True) -> dict:
+    def open_message(self, subject: str, base: str, timeout_ms: int = 20000, wait_state: bool = True, poll_ms: int = 25) -> dict:
         """Select the message and read the pane once the add-on is done with it
         (``wait_state=False``: as soon as the message is loaded)."""
         result = self.client.execute_async_script(
-            OPEN_AND_READ, script_args=[subject, timeout_ms, base, BUTTON_ID, wait_state], script_timeout=timeout_ms + 10000,
+            OPEN_AND_READ, script_args=[subject, timeout_ms, base, BUTTON_ID, wait_state, poll_ms],
+            script_timeout=timeout_ms + 10000,
         )
         if result.get("error"):
             raise AssertionError(f"{subject}: {result['error']}")
