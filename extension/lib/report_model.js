@@ -42,11 +42,12 @@ export function groupRemote(remote) {
     g.items.push(item);
   }
   const list = [...groups.values()];
+  // A group's confidence is that of its most certain tracker verdict; a group
+  // without trackers has none (its items are blocked remote content only).
   for (const g of list) {
-    g.confidence = g.items.reduce(
-      (best, it) => (CONFIDENCE_ORDER[it.confidence] < CONFIDENCE_ORDER[best] ? it.confidence : best),
-      "low",
-    );
+    g.confidence = g.items
+      .filter((it) => it.tracker)
+      .reduce((best, it) => (best === null || CONFIDENCE_ORDER[it.confidence] < CONFIDENCE_ORDER[best] ? it.confidence : best), null);
   }
   // Trackers first, then by confidence, then kind and vendor for a stable order.
   list.sort(

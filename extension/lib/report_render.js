@@ -32,7 +32,8 @@ export function renderGroups(doc, groups) {
     summary.appendChild(el(doc, "span", { className: "kind", text: g.kind }));
     summary.appendChild(el(doc, "span", { className: "vendor", text: g.vendor || "unknown vendor" }));
     summary.appendChild(el(doc, "span", { className: "count", text: `×${g.items.length}` }));
-    summary.appendChild(confidenceTag(doc, g.confidence));
+    if (g.confidence) summary.appendChild(confidenceTag(doc, g.confidence));
+    else summary.appendChild(el(doc, "span", { className: "not-tracker", text: "not a tracker (blocked)" }));
     if (g.identifiesYou) summary.appendChild(el(doc, "span", { className: "identifies", text: "identifies you" }));
     details.appendChild(summary);
     const ul = el(doc, "ul");

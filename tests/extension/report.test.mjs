@@ -30,10 +30,16 @@ test("remote references are grouped by kind and vendor, trackers first", () => {
     groups.map((g) => [g.kind, g.vendor, g.items.length, g.confidence, g.tracker, g.identifiesYou]),
     [
       ["pixel", "SendGrid", 2, "high", true, true],
-      ["image", null, 1, "low", false, false],
-      ["image", HOSTILE, 1, "low", false, false],
+      ["image", null, 1, null, false, false],
+      ["image", HOSTILE, 1, null, false, false],
     ],
   );
+  // a mixed group: confidence from its tracker items only
+  const mixed = groupRemote([
+    { url: "a", kind: "image", tracker: false, confidence: "high" },
+    { url: "b", kind: "image", tracker: true, confidence: "medium" },
+  ]);
+  assert.equal(mixed[0].confidence, "medium");
   assert.deepEqual(groupRemote(null), []);
   assert.deepEqual(groupRemote([null, 3]), []);
 });
@@ -107,6 +113,7 @@ test("report content: groups, links with before/after/removed, opaque label, rea
   const { root } = render({ kind: "html", state: { kind: "done", count: 4 }, result: RESULT, undone: [], timingMs: 33.4 });
   const text = root.textContent;
   assert.equal(root.byClass("group").length, 3);
+  assert.equal(root.byClass("not-tracker").length, 2);
   assert.match(text, /pixelSendGrid×2high confidenceidentifies you/);
   const links = root.byClass("link");
   assert.equal(links.length, 3);
