@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 
-import harness  # noqa: E402
-import mails  # noqa: E402
+import tb_harness as harness  # noqa: E402
+import tb_mails as mails  # noqa: E402
 
 SUBJECTS = ("Small mail", "Large mail", "Huge mail")
 

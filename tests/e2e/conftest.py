@@ -17,10 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
-import mails  # noqa: E402
+import tb_harness as harness  # noqa: E402
+import tb_mails as mails  # noqa: E402
 
-TIMINGS: list[tuple[str, float]] = []
+TIMINGS = harness.TIMINGS
 
 
 def _unavailable(reason: str):

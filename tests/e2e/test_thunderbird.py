@@ -7,16 +7,14 @@ the helper away and bring it back.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import time
 
 import pytest
 
-import conftest
-import harness
-import mails
+import tb_harness as harness
+import tb_mails as mails
 
 pytestmark = pytest.mark.thunderbird
 
@@ -140,7 +138,7 @@ def test_timing_small_large_and_chunked(tb, server):
             assert view["badge"] == (str(count) if count <= 999 else "999+"), (mail.subject, view["badge"])
             assert f"Trackless: {count} trackers blocked" in view["badgeTitle"], view["badgeTitle"]
             label = f"{mail.subject} ({len(mail.html) // 1000} KB)"
-            conftest.TIMINGS.append((label, view["timingMs"]))
+            harness.TIMINGS.append((label, view["timingMs"]))
     assert server.snapshot() == []
 
 

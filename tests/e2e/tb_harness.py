@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: (mail label, display ms) collected by the tests, printed in the terminal summary.
+TIMINGS: list[tuple[str, float]] = []
 GECKO_ID = "trackless@trackless.example"
 BUTTON_ID = "trackless_trackless_example-messageDisplayAction-toolbarbutton"
 
