@@ -56,6 +56,7 @@ def newsletter_html(base: str) -> str:
 <picture><source srcset="{base}/pic/a.webp 1x, {base}/pic/a2.webp 2x"><img src="{base}/pic/a.png" width="600" height="200" alt="pic"></picture>
 <img src="{base}/img/hero.jpg?u=cmVhZGVyQGV4YW1wbGUub3Jn" width="600" height="300" alt="hero">
 <img src="{base}/content/product.jpg" width="300" height="200" alt="product">
+<img src="{base}/content/hostile.png?q=&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" width="600" height="10" alt="">
 <img src="cid:logo@shop.example" width="2" height="1" alt="logo">
 <video poster="{base}/media/poster.jpg" src="{base}/media/clip.mp4"></video>
 <input type="image" src="{base}/form/button.png">

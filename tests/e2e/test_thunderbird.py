@@ -84,6 +84,10 @@ def test_popup_report_and_undo(tb, server):
         assert "before: https://shop.example/p?id=7&utm_source=nl&utm_medium=email&mc_eid=abc123" in text, text
         assert "after: https://shop.example/p?id=7" in text, text
         assert "removed: utm_source, utm_medium, mc_eid" in text, text
+        # a URL carrying markup is shown as text, never parsed
+        all_text = tb.popup_eval("content.document.body.textContent")  # also inside collapsed groups
+        assert '/content/hostile.png?q="><img src=x onerror=alert(1)><script>alert(2)</script>' in all_text, all_text
+        assert tb.popup_eval("content.document.querySelectorAll('img, script:not([src])').length") == "0"
         # undo the utm link from the popup: the message's link goes back to the original
         links = tb.popup_eval(
             "[...content.document.querySelectorAll('li.link')].map(li => li.querySelector('.before code').textContent).join('\\n')"
