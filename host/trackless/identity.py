@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 __all__ = ["Identity"]
@@ -36,45 +35,33 @@ class Identity:
 
     addresses: tuple[str, ...] = ()
     _needles: tuple[tuple[str, str, bool], ...] = ()
-    # derived from _needles (so left out of equality and hashing):
-    _folded: re.Pattern | None = field(default=None, compare=False)  # case-insensitive needles, one alternation
-    _exact: re.Pattern | None = field(default=None, compare=False)  # base64 needles, case-sensitive
-    _names: dict = field(default_factory=dict, compare=False)  # needle -> encoding name
 
     @classmethod
     def of(cls, addresses) -> "Identity":
         addrs = tuple(dict.fromkeys(a.strip().lower() for a in addresses if a and "@" in a))
-        needles = tuple(n for a in addrs for n in _needles(a))
-        if not needles:
-            return cls(addrs, needles)
-        folded = [n for _, n, cs in needles if not cs]
-        exact = [n for _, n, cs in needles if cs]
-        names: dict[str, str] = {}
-        for name, n, cs in needles:  # the first name wins where encodings coincide
-            names.setdefault(n if cs else n.lower(), name)
-        return cls(addrs, needles,
-                   re.compile("|".join(map(re.escape, sorted(folded, key=len, reverse=True))), re.I),
-                   re.compile("|".join(map(re.escape, sorted(exact, key=len, reverse=True)))), names)
+        return cls(addrs, tuple(n for a in addrs for n in _needles(a)))
 
     def __bool__(self) -> bool:
         return bool(self.addresses)
 
     def found_in(self, text: str) -> str | None:
-        """The encoding in which an address appears in ``text``, or None."""
+        """The encoding in which an address appears in ``text``, or None.
+
+        The text as written is searched first, then percent-decoded once and
+        twice, so the most literal encoding is the one named.
+        """
         if not self._needles or not text:
             return None
-        variants = [text]
-        if "%" in text:
-            once = unquote(text)
-            variants.append(once)
-            if "%" in once:
-                variants.append(unquote(once))
-        for v in variants:
-            m = self._folded.search(v)
-            if m:
-                return self._names[m.group().lower()]
-        for v in variants:
-            m = self._exact.search(v)
-            if m:
-                return self._names[m.group()]
+        variant = text
+        for _ in range(3):
+            folded = variant.lower()
+            for name, needle, case_sensitive in self._needles:
+                if needle in (variant if case_sensitive else folded):
+                    return name
+            if "%" not in variant:
+                return None
+            decoded = unquote(variant)
+            if decoded == variant:
+                return None
+            variant = decoded
         return None

@@ -101,7 +101,7 @@ def remote_left(html: str) -> list[str]:
     for el in doc.elements():
         for name, value in el.attrs.items():
             value = " ".join(value) if isinstance(value, list) else value
-            if name.startswith("data-trackless-") or (el.name in ("a", "area") and name == "href"):
+            if name.startswith("data-trackless-") or (el.name in ("a", "area") and name in ("href", "xlink:href")):
                 continue
             if name in INERT and not (el.name == "meta" and name == "content" and el.get("http-equiv")):
                 continue

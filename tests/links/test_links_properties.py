@@ -112,14 +112,14 @@ def test_any_wrapped_value_yields_a_safe_destination_or_nothing(value):
         assert "@" not in link.final.split("/")[2] and "\\" not in link.final
 
 
-NO_PREFILTER = __import__("dataclasses").replace(RULES, any_prefilter=None)
+NO_PREFILTER = __import__("dataclasses").replace(RULES, any_prefilter=None, scan_prefilter=None)
 
 
 @SETTINGS
 @given(anything)
 def test_any_host_prefilter_changes_nothing(url):
-    """The path prefilter is an optimisation only: same result without it."""
-    assert RULES.any_prefilter is not None
+    """The path and host prefilters are optimisations only: same result without them."""
+    assert RULES.any_prefilter is not None and RULES.scan_prefilter is not None
     assert unwrap_with(RULES, url) == unwrap_with(NO_PREFILTER, url)
 
 

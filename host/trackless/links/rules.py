@@ -106,6 +106,7 @@ class Rules:
     scanned: tuple[WrapperRule, ...] = ()           # host_regex rules
     any_host: tuple[WrapperRule, ...] = ()          # any_host rules (path/query signature)
     any_prefilter: re.Pattern | None = None         # union of the any_host path patterns
+    scan_prefilter: re.Pattern | None = None        # union of the scanned host regexes
 
     def candidates(self, host: str, path: str = "") -> list[WrapperRule]:
         """Rules whose host condition holds (and, for any_host rules, whose path
@@ -114,9 +115,10 @@ class Rules:
         found: list[WrapperRule] = list(self.by_host.get(host, ()))
         for suffix in host_suffixes(host):
             found.extend(self.by_suffix.get(suffix, ()))
-        for rule in self.scanned:
-            if rule.host_regex.search(host):
-                found.append(rule)
+        if self.scanned and (self.scan_prefilter is None or self.scan_prefilter.search(host)):
+            for rule in self.scanned:
+                if rule.host_regex.search(host):
+                    found.append(rule)
         if self.any_host and (self.any_prefilter is None or self.any_prefilter.search(path)):
             found.extend(self.any_host)
         if len(found) > 1:
@@ -426,22 +428,29 @@ def compile_rules(wrapper_files: list[tuple[str, dict]], params_file: tuple[str,
         wrappers=tuple(wrappers), params=params, examples=tuple(examples),
         by_host={k: tuple(v) for k, v in by_host.items()},
         by_suffix={k: tuple(v) for k, v in by_suffix.items()},
-        scanned=tuple(scanned), any_host=tuple(any_host), any_prefilter=_prefilter(any_host),
+        scanned=tuple(scanned), any_host=tuple(any_host),
+        any_prefilter=_prefilter([r.path for r in any_host]),
+        scan_prefilter=_prefilter([r.host_regex for r in scanned]),
     )
 
 
-def _prefilter(rules: list[WrapperRule]) -> re.Pattern | None:
-    """One regex that matches a path whenever some any_host rule's path could.
+def _prefilter(patterns: list[re.Pattern | None]) -> re.Pattern | None:
+    """One regex that matches whenever one of ``patterns`` could (a cheap
+    first test before trying each: any_host rules' paths, scanned hosts).
 
-    A rule without a path pattern (query signature only) disables the
-    prefilter; leading global flags become scoped groups (``(?i)x`` ->
+    A missing pattern (an any_host rule with a query signature only) disables
+    the prefilter; leading global flags become scoped groups (``(?i)x`` ->
     ``(?i:x)``). If the union does not compile, no prefilter (correct, slower).
     """
     parts = []
-    for rule in rules:
-        if rule.path is None:
+    for compiled in patterns:
+        if compiled is None:
             return None
-        pat = rule.path.pattern
+        if compiled.flags & ~(re.UNICODE | re.IGNORECASE):
+            return None  # flags given at compile time that a group cannot scope
+        pat = compiled.pattern
+        if compiled.flags & re.IGNORECASE and not pat.startswith("(?"):
+            pat = f"(?i){pat}"
         m = re.match(r"\(\?([aiLmsux]+)\)", pat)
         parts.append(f"(?{m.group(1)}:{pat[m.end():]})" if m else f"(?:{pat})")
     if not parts:
