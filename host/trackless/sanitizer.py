@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import css, trackers, vectors
 from .domains import domain_of, registrable_domain
@@ -524,10 +525,14 @@ def _url_facts(url: str, identity: Identity):
     """What a URL alone says (host, registrable domain, your address, tracker
     rule, click-wrapper vendor, token): the same URL recurs across mails and
     within one (image and link), so this is cached per process."""
-    host = host_of(url)
-    m = trackers.match_url(url)
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        parts, host = None, ""
+    m = trackers.match_url(url, parts) if parts is not None else None
     return (host, registrable_domain(host) if host else "", identity.found_in(url), m,
-            None if m is not None else _link_vendor(url), find_token(url))
+            None if m is not None else _link_vendor(url), find_token(url, parts) if parts is not None else None)
 
 
 def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: bool = False,

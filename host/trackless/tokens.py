@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 __all__ = ["find_token"]
 
@@ -53,12 +53,15 @@ def looks_like_token(s: str) -> bool:
     return has_digit and has_alpha and (mixed_case or len(s) >= 24) and _entropy(s) >= 3.5
 
 
-def find_token(url: str) -> str | None:
-    """The first per-recipient-looking token in the URL's query or path, or None."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
+def find_token(url: str, parts: SplitResult | None = None) -> str | None:
+    """The first per-recipient-looking token in the URL's query or path, or None.
+
+    ``parts``: ``urlsplit(url)``, when the caller has it already."""
+    if parts is None:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return None
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
         if key.lower() in _BENIGN_KEYS:
             continue

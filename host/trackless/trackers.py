@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from .errors import RuleError
 from .ruleload import rule_files
@@ -118,17 +118,25 @@ def match_host(host: str, path: str) -> Match | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _path_screen() -> re.Pattern:
+    """All path signatures in one regex: most paths match none, and one search says so."""
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in load()[1]), re.IGNORECASE)
+
+
 def match_path(path: str) -> Match | None:
+    if not _path_screen().search(path):
+        return None
     for rule in load()[1]:
         if rule.pattern.search(path):
             return Match(rule.id, rule.vendor, False)
     return None
 
 
-def match_url(url: str) -> Match | None:
-    """Host rules first, then path signatures."""
+def match_url(url: str, parts: SplitResult | None = None) -> Match | None:
+    """Host rules first, then path signatures (``parts``: ``urlsplit(url)`` if the caller has it)."""
     try:
-        parts = urlsplit(url)
+        parts = parts or urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
         return None

@@ -26,6 +26,8 @@ empty) is the innermost URL to resolve on request.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ..identity import Identity
 from ..result import Link
 from .decoders import run_pipeline
@@ -50,6 +52,12 @@ def _match(rules: Rules, parts: Parts) -> list[WrapperRule]:
 def classify_with(rules: Rules, url: str) -> str | None:
     """The vendor of the known (non-generic) wrapper this URL is, or None."""
     if not isinstance(url, str) or len(url) > MAX_URL:
+        return None
+    try:  # cheap screen: a host no rule names needs no two-parser check
+        quick = urlsplit(url.strip())
+        if not rules.candidates(quick.hostname or "", quick.path):
+            return None
+    except ValueError:
         return None
     parts = check_original(url.strip())
     if parts is None:
