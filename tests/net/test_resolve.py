@@ -81,6 +81,15 @@ def test_selligent_opaque_path_two_tracker_hops_then_decoded_offline(http_server
     assert len(http_server.requests()) == 2
 
 
+def test_warning_names_who_was_contacted_not_the_wrapper_decoded_offline(http_server):
+    P = http_server.port
+    http_server.routes["/g"] = redirect("https://www.google.example/url?q=https://dest.example/a")
+    r = make(http_server).resolve(f"http://unknown.example:{P}/g")
+    assert r.final == "https://dest.example/a" and r.stop == "decoded"
+    assert r.vendor is None  # Google's wrapper was decoded, never contacted
+    assert "unknown.example" in r.warning and "Google" not in r.warning
+
+
 def test_head_refused_falls_back_to_get_without_reading_the_body(http_server):
     P = http_server.port
 

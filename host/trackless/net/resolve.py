@@ -269,7 +269,8 @@ class Resolver:
             seen.add(_key(nxt))
             link = self.decode(nxt)
             if link.status == "unwrapped" and link.final:
-                return self._finish(url, link.final, chain, vendor or link.vendor, "decoded", tuple(link.removed))
+                # vendor: of the hops contacted; the wrapper decoded offline was never contacted
+                return self._finish(url, link.final, chain, vendor, "decoded", tuple(link.removed))
             if self._leaves(current, nxt, link):
                 return self._finish(url, nxt, chain, vendor, "left-tracker")
             vendor = vendor or link.vendor or self.classify(nxt)
