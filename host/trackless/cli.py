@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .version import __version__
@@ -71,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line, the traceback only on request
+        if os.environ.get("TRACKLESS_DEBUG"):
+            raise
+        print(f"trackless {args.command}: internal error ({type(exc).__name__}: {exc}); "
+              "please report it (TRACKLESS_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,10 +32,19 @@ def is_ip(host: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
-    """``news.brand.co.uk`` -> ``brand.co.uk``; IPs and bare suffixes come back as given."""
+    """``news.brand.co.uk`` -> ``brand.co.uk``; IPs and bare suffixes come back as given.
+
+    Internationalised names come back in their ASCII (punycode) form, as the
+    allowlist stores them: ``img.bücher.de`` -> ``xn--bcher-kva.de``.
+    """
     host = host.strip().rstrip(".").lower()
     if not host or is_ip(host):
         return host
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host
     ext = _extractor()(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}"
@@ -74,6 +83,7 @@ def normalize_domain(text: str) -> str:
         raise ValueError(f"not a domain: {text!r}")
     try:
         ascii_host = raw.encode("idna").decode("ascii").lower()
+        ascii_host.encode("ascii").decode("idna")  # punycode labels must decode (xn--zz is not a name)
     except UnicodeError as exc:
         raise ValueError(f"not a valid domain name: {text!r}") from exc
     labels = ascii_host.split(".")

@@ -31,6 +31,8 @@ class Mail:
     subject, date, message_id: header values ("" when absent).
     read_receipts: names of read-receipt headers present.
     list_unsubscribe: the List-Unsubscribe header ("" when absent).
+    damage: what is wrong with the mail as a file (truncated MIME structure,
+    a damaged base64 body), in words; empty for a sound mail.
     """
 
     html: str | None
@@ -42,6 +44,13 @@ class Mail:
     message_id: str = ""
     read_receipts: tuple[str, ...] = ()
     list_unsubscribe: str = ""
+    damage: tuple[str, ...] = ()
+
+    def require_sound(self) -> "Mail":
+        """This mail, or ``InputError`` when it is truncated or damaged."""
+        if self.damage:
+            raise InputError("the mail is damaged: " + "; ".join(self.damage))
+        return self
 
     def require_html(self) -> str:
         if self.html is None:
@@ -76,16 +85,24 @@ def parse_message(data: bytes) -> Mail:
     if not msg.keys() and not msg.get_payload():
         raise InputError("not a mail: no headers found")
     html = text = None
+    damage: list[str] = []
     for part in msg.walk():
+        if any(type(d).__name__ == "CloseBoundaryNotFoundDefect" for d in part.defects):
+            damage.append("it is truncated (a MIME part never ends)")
         if part.is_multipart():
             continue
         if part.get_content_disposition() == "attachment":
             continue
         ctype = part.get_content_type()
-        if ctype == "text/html" and html is None:
-            html = _part_text(part)
-        elif ctype == "text/plain" and text is None:
-            text = _part_text(part)
+        if (ctype == "text/html" and html is None) or (ctype == "text/plain" and text is None):
+            body = _part_text(part)
+            bad = [type(d).__name__ for d in part.defects if type(d).__name__.startswith("InvalidBase64")]
+            if bad:
+                damage.append(f"its {ctype} part has damaged base64 ({', '.join(bad)})")
+            if ctype == "text/html":
+                html = body
+            else:
+                text = body
     if not msg.keys():
         raise InputError("not a mail: no headers found")
     sender = parseaddr(_header(msg, "From"))[1].lower() or None
@@ -101,6 +118,7 @@ def parse_message(data: bytes) -> Mail:
         message_id=_header(msg, "Message-ID"),
         read_receipts=tuple(h for h in READ_RECEIPT_HEADERS if _header(msg, h)),
         list_unsubscribe=_header(msg, "List-Unsubscribe"),
+        damage=tuple(dict.fromkeys(damage)),
     )
 
 
@@ -118,7 +136,10 @@ def decode_html_bytes(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the file starts like UTF-16 but is not valid UTF-16 (byte {exc.start})") from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

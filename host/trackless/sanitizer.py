@@ -62,11 +62,13 @@ class Policy:
 
 
 def _domains(values) -> frozenset[str]:
+    """Registrable domains (punycode) of domain names or URLs."""
     out = set()
     for v in values or ():
-        v = str(v).strip().lower().rstrip(".")
-        if v:
-            out.add(registrable_domain(v))
+        v = str(v).strip()
+        d = domain_of(v) if "://" in v else registrable_domain(v)
+        if d:
+            out.add(d)
     return frozenset(out)
 
 

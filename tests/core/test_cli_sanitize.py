@@ -96,15 +96,36 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path, name, content, mess
     assert json.loads(proc.stdout)["error"]["code"] in ("bad_input", "no_html")
 
 
-def test_truncated_mail_still_gives_a_clean_answer(tmp_path):
+@pytest.mark.parametrize("cut", [4000, 2 / 3, -40])
+def test_truncated_mail_is_refused_with_a_message(tmp_path, cut):
     data = SAMPLE.read_bytes()
     path = tmp_path / "truncated.eml"
-    path.write_bytes(data[: len(data) * 2 // 3])
+    path.write_bytes(data[: int(len(data) * cut) if isinstance(cut, float) else cut])
     proc = run("--json", str(path))
-    assert proc.returncode in (0, 2) and b"Traceback" not in proc.stderr
-    if proc.returncode == 0:
-        html = json.loads(proc.stdout)["html"]
-        assert "list-manage.com/track/open" not in html
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert b"truncated" in proc.stderr
+    assert json.loads(proc.stdout)["error"]["code"] == "bad_input"
+
+
+@pytest.mark.parametrize("body", [b"PGh0bWw+PGJvZHk+aGVsbG88L2JvZHk+PC9odG1sPg", b"PGh0bWw+!!!PGJvZHk+aGVsbG8*8L2JvZHk+PC9odG1sPg=="])
+def test_damaged_base64_html_part_is_refused(tmp_path, body):
+    path = tmp_path / "damaged.eml"
+    path.write_bytes(b"From: a@b.example\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                     + body + b"\r\n")
+    proc = run(str(path))
+    assert proc.returncode == 2 and b"damaged base64" in proc.stderr and proc.stdout == b""
+
+
+def test_utf16_bom_with_garbage_is_a_message_not_a_traceback(tmp_path):
+    path = tmp_path / "bad.html"
+    path.write_bytes(b"\xff\xfe\x00garbage\x80")
+    proc = run(str(path))
+    assert proc.returncode == 2 and b"UTF-16" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_allow_is_validated():
+    proc = run("--allow", "co.uk", "-", stdin=b"<p>x</p>")
+    assert proc.returncode == 2 and b"public suffix" in proc.stderr
 
 
 def test_too_large_is_refused_cleanly(tmp_path):
@@ -113,3 +134,17 @@ def test_too_large_is_refused_cleanly(tmp_path):
     proc = run(str(path))
     assert proc.returncode == 2 and proc.stdout == b""
     assert b"limit" in proc.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_exit_70(monkeypatch, capsys):
+    from trackless import cli
+    from trackless.commands import sanitize as command
+
+    def boom(args):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(command, "run", boom)
+    monkeypatch.delenv("TRACKLESS_DEBUG", raising=False)
+    assert cli.main(["sanitize", "x.html"]) == 70
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError: simulated bug)" in err and "Traceback" not in err

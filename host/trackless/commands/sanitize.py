@@ -42,6 +42,18 @@ def _read(path: str) -> bytes:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def _allow_domains(values: list[str]) -> list[str]:
+    from ..domains import normalize_domain
+
+    out = []
+    for v in values:
+        try:
+            out.append(normalize_domain(v))
+        except ValueError as exc:
+            raise InputError(f"--allow {v}: {exc}") from exc
+    return out
+
+
 def looks_like_mail(data: bytes) -> bool:
     head = data.lstrip()[:4096]
     if head.startswith(b"From ") and b"\n" in head:  # mbox From_ line
@@ -63,7 +75,7 @@ def load_input(path: str, data: bytes):
     if is_mail:
         from ..mail import parse_message
 
-        mail = parse_message(data)
+        mail = parse_message(data).require_sound()
         return mail.require_html(), mail.sender, mail.recipients, mail.read_receipts
     from ..mail import decode_html_bytes
 
@@ -96,12 +108,13 @@ def run(args) -> int:
     from ..sanitizer import sanitize
 
     try:
+        allow = _allow_domains(args.allow)
         html, sender, recipients, receipts = load_input(args.file, _read(args.file))
         result = sanitize(
             html,
             sender=args.sender or sender,
             recipients=tuple(args.to) if args.to else recipients,
-            allow=args.allow,
+            allow=allow,
         )
     except TracklessError as exc:
         if args.json:
