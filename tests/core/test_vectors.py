@@ -88,3 +88,22 @@ def test_svg_links_are_links_not_fetches():
     assert result.remote == ()
     assert [l.final for l in result.links] == ["https://brand.example/p"]
     assert 'xlink:href="https://brand.example/p"' in result.html
+
+
+def test_idn_hosts_match_the_allowlist_in_either_spelling():
+    for src in ("https://img.bücher.de/a.png", "https://img.xn--bcher-kva.de/a.png"):
+        for allow in ("bücher.de", "xn--bcher-kva.de", "https://shop.bücher.de/"):
+            r = trackless.sanitize(f'<img src="{src}" width="300">', allow=[allow])
+            assert (r.remote[0].action, r.remote[0].domain) == ("allowed", "xn--bcher-kva.de"), (src, allow)
+
+
+def test_normalize_domain_refuses_what_is_not_a_domain():
+    import pytest as _pytest
+
+    from trackless.domains import normalize_domain
+
+    assert normalize_domain("News.Brand.CO.UK") == "brand.co.uk"
+    assert normalize_domain("https://img.bücher.de/x") == "xn--bcher-kva.de"
+    for bad in ("co.uk", "xn--zz.example", "!!!", "", "localhost", "a..b.example"):
+        with _pytest.raises(ValueError):
+            normalize_domain(bad)
