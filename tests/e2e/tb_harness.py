@@ -68,11 +68,13 @@ def free_port() -> int:
 
 
 class LoopbackServer:
-    """Logs every request; answers with a 1x1 PNG. Stops by itself after ``lifetime`` seconds."""
+    """Logs every request; answers with a 1x1 PNG and a cookie (so a client
+    that keeps cookies would send one back). Stops by itself after ``lifetime`` seconds."""
 
     def __init__(self, png: bytes, lifetime: float = 900.0, redirects: dict | None = None):
         """``redirects``: path prefix -> path; a request under the prefix gets a 302 there."""
         self.requests: list[tuple[str, str]] = []
+        self.headers: list[dict[str, str]] = []  # Cookie/Referer/User-Agent of each request, same order
         redirects = redirects or {}
         self._lock = threading.Lock()
         outer = self
@@ -81,12 +83,14 @@ class LoopbackServer:
             def _log(self):
                 with outer._lock:
                     outer.requests.append((self.command, self.path))
+                    outer.headers.append({k: self.headers.get(k, "") for k in ("Cookie", "Referer", "User-Agent")})
 
             def _redirect(self) -> bool:
                 for prefix, target in redirects.items():
                     if self.path.startswith(prefix):
                         self.send_response(302)
                         self.send_header("Location", outer.base + target)
+                        self.send_header("Set-Cookie", "hop=recipient-4982; Path=/; Max-Age=3600")
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                         return True
@@ -100,6 +104,7 @@ class LoopbackServer:
                 self.send_header("Content-Type", "image/png")
                 self.send_header("Content-Length", str(len(png)))
                 self.send_header("Cache-Control", "no-store")
+                self.send_header("Set-Cookie", "tid=recipient-4982; Path=/; Max-Age=3600")
                 self.end_headers()
                 self.wfile.write(png)
 
@@ -109,6 +114,7 @@ class LoopbackServer:
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
+                self.send_header("Set-Cookie", "tid=recipient-4982; Path=/; Max-Age=3600")
                 self.end_headers()
 
             def do_POST(self):  # noqa: N802
@@ -132,6 +138,10 @@ class LoopbackServer:
     def snapshot(self) -> list[tuple[str, str]]:
         with self._lock:
             return list(self.requests)
+
+    def headers_snapshot(self) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self.headers)
 
     def stop(self) -> None:
         self._timer.cancel()

@@ -331,8 +331,13 @@ def test_show_images_from_domain_fetches_through_the_helper(tb, server):
         capture_output=True, text=True, timeout=60,
     )
     assert "127.0.0.1" in settings.stdout, settings.stdout + settings.stderr
-    # the one request: the helper fetching the allowed image
+    # the one request: the helper fetching the allowed image, without cookies
+    # (the server sets one on every answer), Referer or a library's User-Agent
     assert server.snapshot()[before:] == [("GET", "/content/catalog.jpg")]
+    sent = server.headers_snapshot()[before]
+    assert sent["Cookie"] == "" and sent["Referer"] == "", sent
+    assert sent["User-Agent"].startswith("Mozilla/5.0") and not any(
+        word in sent["User-Agent"].lower() for word in ("python", "urllib", "trackless")), sent
 
 
 def test_remote_content_allowed_is_detected(tb, server):
