@@ -108,6 +108,3 @@ def parse_fragment(html: str) -> Document:
     html = _check(html)
     return Document(_soup(html), fragment=True)
 
-
-def new_tag(doc: Document, name: str):
-    return doc.soup.new_tag(name)

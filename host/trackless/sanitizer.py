@@ -27,7 +27,7 @@ from . import css, trackers, vectors
 from .domains import domain_of, registrable_domain
 from .html import Document, parse, parse_fragment
 from .identity import Identity
-from .refs import RASTER_TYPES, FONT_PREFIXES, Ref, classify_ref, data_uri_info, host_of
+from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
 from .result import Link, Remote, Result
 from .tokens import find_token
 
@@ -280,7 +280,7 @@ class _Walker:
         if ref.cls == "remote":
             self._record(value.strip(), ref.url, kind, el, attr)
         elif ref.cls == "data":
-            self._data_uri(el, attr, value, kind, keep_if_inert=False)
+            self._data_ok(value, el, attr, kind)  # reports what an inlined document references
 
     def _meta(self, el) -> bool:
         """Handle an active ``<meta http-equiv>``; True when it was removed."""
@@ -454,9 +454,6 @@ class _Walker:
             self.remote.extend(inner.remote)
             return mediatype == "image/svg+xml" and not inner.remote
         return False
-
-    def _data_uri(self, el, attr: str, value: str, kind: str, keep_if_inert: bool) -> None:
-        self._data_ok(value, el, attr, kind)
 
     # ---- judging one remote reference -------------------------------------
     def _record(self, written: str, url: str, kind: str, el, attr: str, *, element=None,

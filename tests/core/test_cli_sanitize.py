@@ -1,7 +1,6 @@
 """The `trackless sanitize` contract, run as a real process."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -12,7 +12,6 @@ whatever the page, are told apart by host and ignored.
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import shutil
 import subprocess

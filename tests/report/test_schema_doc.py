@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from goldens import FIXTURES, run_report
+from goldens import run_report
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "report-schema.md")
 ROW = re.compile(r"^\| `([^`]+)` \| ([a-z|\\]+) \|")

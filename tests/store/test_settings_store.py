@@ -194,7 +194,7 @@ def test_a_read_only_directory_gives_a_clear_store_error(tmp_path):
     else:  # root ignores permission bits: use a read-only bind mount in a private mount namespace
         if not shutil.which("unshare"):
             pytest.skip("running as root without unshare: cannot make a read-only directory")
-        script = f'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" -c "$3" "$1"'
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && exec "$2" -c "$3" "$1"'
         cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", str(base), sys.executable, READONLY_PROBE]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)

@@ -28,7 +28,6 @@ The report's time stamp is now, or ``SOURCE_DATE_EPOCH`` when set.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import sys

@@ -30,12 +30,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import replace
 from typing import Iterable
 from urllib.parse import quote, unquote
 
 from ..identity import Identity
-from .analyse import LinkFinding, MailFindings, OtherRemote, TrackerFinding
+from .analyse import MailFindings
 
 __all__ = ["Redactor", "looks_like_token", "IDENTIFYING_PARAM", "LEFTOVER"]
 

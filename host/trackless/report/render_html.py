@@ -15,7 +15,7 @@ from .aggregate import Count, MonthStat, SenderSummary, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
 from .render_md import HOSTS_NOTE, VENDORS_NOTE
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text,
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows,
                     link_status_text, pct, plural, visible)
 
 __all__ = ["mail", "document", "bar_chart", "month_chart", "CSP"]
@@ -222,17 +222,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
                    "tokens are replaced by stable placeholders (<code>[reader-N]</code>, <code>[token-N]</code>; "
                    "an encoded address as <code>[reader-N:md5]</code> etc.).</p>")
     out.append("<h2>Summary</h2>")
-    out.append(_table(["Measure", "Value"], [
-        ["Mails read", str(s.mails)],
-        ["Mails with trackers", f"{s.with_trackers} ({pct(s.with_trackers, s.mails)})"],
-        ["Trackers found", str(s.trackers)],
-        ["Tracked links found", str(s.tracked_links)],
-        ["Mails whose trackers or links carry your address", str(s.identifies_you)],
-        ["Mails asking for a read receipt", str(s.read_receipts)],
-        ["Mails with an HTML part", str(s.html)],
-        ["Mails with a plain-text alternative", str(s.plain_text)],
-        ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
-        ["Senders", str(len(s.senders))],
+    out.append(_table(["Measure", "Value"], summary_rows(s) + [
         ["Files or mails skipped", f'<a href="#skipped">{len(meta.skipped)}</a>'],
     ]))
     out.append('<div class="charts"><div class="chart"><h3>Mails with trackers per sender</h3>' + bar_chart(s.senders)

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from .aggregate import Count, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text,
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows,
                     link_status_text, pct, plural, visible)
 
 __all__ = ["mail", "document", "esc", "code"]
@@ -156,17 +156,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         out += ["", "This report is **redacted**: the reader's addresses and per-recipient tokens are replaced by "
                 "stable placeholders (`[reader-N]`, `[token-N]`; an encoded address as `[reader-N:md5]` etc.)."]
     out += ["", "## Summary", ""]
-    out += _table(["Measure", "Value"], [
-        ["Mails read", str(s.mails)],
-        ["Mails with trackers", f"{s.with_trackers} ({pct(s.with_trackers, s.mails)})"],
-        ["Trackers found", str(s.trackers)],
-        ["Tracked links found", str(s.tracked_links)],
-        ["Mails whose trackers or links carry your address", str(s.identifies_you)],
-        ["Mails asking for a read receipt", str(s.read_receipts)],
-        ["Mails with an HTML part", str(s.html)],
-        ["Mails with a plain-text alternative", str(s.plain_text)],
-        ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
-        ["Senders", str(len(s.senders))],
+    out += _table(["Measure", "Value"], summary_rows(s) + [
         ["Files or mails skipped", str(len(meta.skipped))],
     ])
     out += ["", "## Top tracking vendors", "", VENDORS_NOTE, ""]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .analyse import LinkFinding, TrackerFinding
+from .analyse import LinkFinding
 
 __all__ = ["visible", "fmt_date", "fmt_day", "pct", "destination_text", "identifies_text", "KIND_WORDS",
            "GLOSSARY", "link_status_text", "plural"]
@@ -86,3 +86,20 @@ GLOSSARY = (
     ("Third party", "a host whose registrable domain differs from the sender's domain."),
     ("Read-receipt header", "a header asking your mail program to confirm that you read the mail."),
 )
+
+
+def summary_rows(s) -> list[list[str]]:
+    """The summary table's rows (measure, plain-text value), shared by the renderers.
+    The last row is the skipped count, which the HTML page turns into a link."""
+    return [
+        ["Mails read", str(s.mails)],
+        ["Mails with trackers", f"{s.with_trackers} ({pct(s.with_trackers, s.mails)})"],
+        ["Trackers found", str(s.trackers)],
+        ["Tracked links found", str(s.tracked_links)],
+        ["Mails whose trackers or links carry your address", str(s.identifies_you)],
+        ["Mails asking for a read receipt", str(s.read_receipts)],
+        ["Mails with an HTML part", str(s.html)],
+        ["Mails with a plain-text alternative", str(s.plain_text)],
+        ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
+        ["Senders", str(len(s.senders))],
+    ]
