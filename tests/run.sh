@@ -29,6 +29,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
+echo "== lint (pyflakes rules: unused names, undefined names)"
+.venv/bin/ruff check --quiet --select F host tests bench install
+
 echo "== add-on unit tests (node --test)"
 node --test tests/extension/
 
