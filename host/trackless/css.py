@@ -26,6 +26,9 @@ __all__ = ["CssRef", "rewrite_css", "may_reference"]
 URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set", "image", "-webkit-image",
                            "cross-fade", "-webkit-cross-fade"})
 
+#: Functions whose value is substituted in later (a URL string may hide there).
+SUBSTITUTION_FUNCTIONS = frozenset({"var", "env", "attr"})
+
 _ESC = r"\\(?:[0-9a-fA-F]{1,6}[ \t\n\r\f]?|[^\n\r\f0-9a-fA-F])"
 _NMSTART = rf"(?:[a-zA-Z_\u0080-\U0010ffff]|{_ESC})"
 _NMCHAR = rf"(?:[a-zA-Z0-9_\-\u0080-\U0010ffff]|{_ESC})"
@@ -152,11 +155,16 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
                 out.append("none")
                 changed = True
                 continue
+            if name in SUBSTITUTION_FUNCTIONS and any(fr.name for fr in stack):
+                # var()/env()/attr() inside image-set() or src() can hand it a
+                # URL string we cannot see here: refuse the URL function whole
+                refuse()
+                changed = True
             stack.append(_Frame(name if name in URL_FUNCTIONS else "", len(out)))
             out.append(tok)
             continue
         if kind == "string":
-            if any(fr.name for fr in stack[-1:]) or pending_at == "import":
+            if any(fr.name for fr in stack) or pending_at == "import":
                 if not note(_string_value(tok)):
                     refuse()
                     changed = True

@@ -71,15 +71,22 @@ class Document:
         return self.nodes()[0]
 
     def nodes(self) -> tuple[list, list]:
-        """(every element, every comment/processing instruction/declaration/CDATA),
-        in document order, from one pass over the tree."""
-        from bs4 import CData, Comment, Declaration, ProcessingInstruction, Tag
+        """(every element, every comment/processing instruction/declaration/CDATA
+        and every doctype but a first one at the top), in document order, from
+        one pass over the tree."""
+        from bs4 import CData, Comment, Declaration, Doctype, ProcessingInstruction, Tag
 
         special = (Comment, CData, ProcessingInstruction, Declaration)
         elements, specials = [], []
+        doctype_seen = False
         for node in self.soup.descendants:
             if type(node) is Tag:
                 elements.append(node)
+            elif isinstance(node, Doctype):
+                # one doctype, at the top: any other is noise that grows on every pass
+                if doctype_seen or node.parent is not self.soup:
+                    specials.append(node)
+                doctype_seen = True
             elif isinstance(node, special):
                 specials.append(node)
         return elements, specials

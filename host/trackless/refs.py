@@ -19,8 +19,10 @@ __all__ = ["Ref", "classify_ref", "clean_ref", "data_uri_info", "LOCAL_SCHEMES",
 #: Schemes that stay inside the message or Thunderbird (never a network fetch).
 LOCAL_SCHEMES = frozenset({
     "cid", "mid", "mailbox", "mailbox-message", "imap", "imap-message",
-    "news", "news-message", "snews", "ews", "owl", "about",
+    "news-message", "ews", "owl", "about",
 })
+# news:, snews: and nntp: are not local: ``news://evil.example/x`` makes
+# Thunderbird connect to that server. Like every other scheme, they count as remote.
 #: Schemes that run code instead of fetching (Thunderbird disables scripts; removed anyway).
 ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "livescript"})
 #: data: types that are inert pictures or fonts.

@@ -44,7 +44,7 @@ _SIZE_ATTR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
 _CSS_DECL = re.compile(r"(?:^|;)\s*([a-z-]+)\s*:\s*([^;]*)", re.I)
 _CSS_PX = re.compile(r"^\s*(\d+(?:\.\d+)?)(?:px)?\s*(?:!important)?\s*$", re.I)
 _META_REFRESH_URL = re.compile(r"url\s*=\s*(['\"]?)(.*?)\1\s*$", re.I | re.S)
-_LINK_HEADER_URL = re.compile(r"<([^>]*)>")
+_LINK_HEADER_URL = re.compile(r"<([^<>]*)>")  # [^<>]: linear on a run of "<"
 _CONDITIONAL = re.compile(r"^\s*\[if\b", re.I)
 _REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)
 _TABNL = re.compile(r"[\t\n\r]")
@@ -214,15 +214,20 @@ class _Walker:
             return
         if tag == "meta" and self._meta(el):
             return
+        if tag in vectors.ANIMATION_ELEMENTS and self._animation(el):
+            return
         if tag == "style":
             self._style_block(el)
         elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only:
             # the parser keeps their content as raw text, which would not
-            # serialize back to itself: fallback content is dropped, xmp is a pre
+            # serialize back to itself: fallback content is dropped, xmp becomes
+            # a preformatted div, a frameset gives way to its content
             if tag in ("xmp", "plaintext", "listing"):
-                el.name = "pre"
+                el.name = "div"  # not pre: lxml moves a pre out of a list on the next parse
+                el["style"] = "white-space:pre"
             elif tag == "frameset":
-                el.name = "div"
+                el.unwrap()  # its content stays where it is
+                return
             else:
                 el.clear()
         pixel = False
@@ -299,11 +304,38 @@ class _Walker:
             _remove(el)
         return True
 
+    def _animation(self, el) -> bool:
+        """An SVG animation that sets an href, or a value that names a remote
+        place, would load it after parsing: report and remove it (True)."""
+        target = str(el.get("attributename", "")).strip().lower()
+        remote = False
+        for name in vectors.ANIMATION_VALUE_ATTRIBUTES:
+            value = el.get(name)
+            if value is None:
+                continue
+            for part in _attr_text(value).split(";"):
+                ref = classify_ref(part, self.base)
+                if ref.cls == "remote":
+                    self._record(part.strip(), ref.url, "image", el, name,
+                                 extra=[f"SVG <{el.name}> sets {target or 'an attribute'} to it"])
+                    remote = True
+                elif ref.cls in ("data", "active") or _REMOTEISH.search(part):
+                    remote = True
+        if not (remote or target.endswith("href")):
+            return False
+        if not self.report_only:
+            _remove(el)
+        return True
+
     def _style_block(self, el) -> None:
         text = el.string if el.string is not None else "".join(el.strings)
-        if not css.may_reference(text):
-            return
-        new = self._rewrite_css(text, el, "style", in_block=True)
+        new = self._rewrite_css(text, el, "style", in_block=True) if css.may_reference(text) else text
+        if "<" in new:
+            # Written out raw, as a style element's text is. Inside SVG or MathML
+            # an HTML5 parser (Gecko, reading our output) parses it as markup,
+            # where lxml saw text: "<svg><style><img src=...>" would become an
+            # image. "\3c " is the same character to CSS and no tag to HTML.
+            new = new.replace("<", "\\3c ")
         if new is not text and not self.report_only:
             el.string = new
 
@@ -452,7 +484,12 @@ class _Walker:
             else:
                 inner.walk(parse_fragment(text))
             self.remote.extend(inner.remote)
-            return mediatype == "image/svg+xml" and not inner.remote
+            # An SVG loaded as an image (img, CSS, SVG image/feImage) fetches
+            # nothing; as a document (object, embed, iframe, use) it is parsed
+            # as XML, with entities, any XLink prefix and animations that our
+            # HTML-parser check cannot vouch for: only the first is kept.
+            as_image = kind == "image" and (el is None or el.name not in vectors.SVG_DOCUMENT_USERS)
+            return mediatype == "image/svg+xml" and as_image and not inner.remote
         return False
 
     # ---- judging one remote reference -------------------------------------

@@ -40,6 +40,12 @@ FRAME_ELEMENTS = frozenset({"iframe", "frame", "object", "embed", "applet", "por
 #: Elements that do not survive a second parse as they are: raw-text elements
 #: (their fallback content is not rendered) and framesets (kept as a div).
 RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "xmp", "plaintext", "listing", "frameset"})
+#: Elements that load an SVG as a document (not as an image) when given one.
+SVG_DOCUMENT_USERS = frozenset({"use", "iframe", "frame", "object", "embed", "applet", "portal"})
+#: SVG animation elements: they can set an href to a remote URL after parsing.
+ANIMATION_ELEMENTS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
+#: Their attributes that carry the values they set.
+ANIMATION_VALUE_ATTRIBUTES = ("to", "from", "by", "values")
 #: Only these images can be fetched by the helper and shown (others stay blocked).
 PROXIABLE = frozenset({("img", "src"), ("input", "src")})
 

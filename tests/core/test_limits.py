@@ -53,3 +53,9 @@ def test_nested_srcdoc_is_bounded():
 def test_xml_declaration_and_nul():
     result = trackless.sanitize('<?xml version="1.0" encoding="iso-8859-1"?><p>a\x00b</p>')
     assert "<p>a\ufffdb</p>" in result.html
+
+
+def test_link_header_meta_with_a_run_of_angle_brackets_is_linear():
+    # quadratic before: 40 KB took 5 s, this would take hours; now it is instant
+    html = '<meta http-equiv="link" content="' + "<" * 400_000 + '"><p>x</p>'
+    assert trackless.sanitize(html).html == "<p>x</p>"

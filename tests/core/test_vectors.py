@@ -107,3 +107,12 @@ def test_normalize_domain_refuses_what_is_not_a_domain():
     for bad in ("co.uk", "xn--zz.example", "!!!", "", "localhost", "a..b.example"):
         with _pytest.raises(ValueError):
             normalize_domain(bad)
+
+
+@pytest.mark.parametrize("html", [
+    "<p>a<!DOCTYPE html>b", "<!DOCTYPE html><!DOCTYPE html><p>x", "<ul><xmp>a</xmp></ul>", "<ul><plaintext>a",
+    "<html><frameset><p>x",
+])
+def test_review_found_fixed_points(html):
+    once = trackless.sanitize(html).html
+    assert trackless.sanitize(once).html == once
