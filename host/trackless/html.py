@@ -1,7 +1,8 @@
 """The one module that owns the HTML library (beautifulsoup4 + lxml).
 
 Everything else works on the tree this module returns and asks it to
-serialize; nothing else imports bs4. Parsing never recurses per element
+serialize; nothing else imports bs4 (but ``serialize.py``, which writes the
+tree out exactly as bs4 would, only faster). Parsing never recurses per element
 (bs4 builds the tree from lxml's event stream and serializes iteratively),
 so a document nested 10,000 deep is fine.
 """
@@ -92,14 +93,16 @@ class Document:
         return elements, specials
 
     def serialize(self) -> str:
+        from .serialize import serialize, serialize_contents
+
         if not self.fragment:
             # leading blanks (lxml keeps them before <html>) vanish on a second parse
-            return self.soup.decode(formatter="minimal").lstrip()
+            return serialize(self.soup).lstrip()
         parts = []
         for name in ("head", "body"):
             node = self.soup.find(name)
             if node is not None:
-                parts.append(node.decode_contents(formatter="minimal"))
+                parts.append(serialize_contents(node))
         # libxml2 drops a fragment's leading blanks when it reads it again:
         # drop them now so the output is a fixed point
         return "".join(parts).lstrip()
