@@ -198,7 +198,8 @@ class _Walker:
         """Remove comments and their kin; report what Outlook-only ones reference."""
         for node in specials:
             text = str(node)
-            if type(node).__name__ == "Comment" and _CONDITIONAL.match(text) and self.depth < MAX_NESTING:
+            if (type(node).__name__ == "Comment" and _CONDITIONAL.match(text) and self.depth < MAX_NESTING
+                    and (_REMOTEISH.search(text) or "url(" in text.lower())):  # most hold only Office XML
                 inner = _Walker(self.policy, self.depth + 1,
                                 report_only="inside an Outlook-only conditional comment (not rendered)")
                 inner.base = self.base
