@@ -29,24 +29,28 @@ URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set", "imag
 #: Functions whose value is substituted in later (a URL string may hide there).
 SUBSTITUTION_FUNCTIONS = frozenset({"var", "env", "attr"})
 
-_ESC = r"\\(?:[0-9a-fA-F]{1,6}[ \t\n\r\f]?|[^\n\r\f0-9a-fA-F])"
+_ESC = r"\\(?:[0-9a-fA-F]{1,6}[ \t\n]?|[^\n0-9a-fA-F])"  # after preprocessing: no CR, FF
+_STR_ESC = r"\\(?:[0-9a-fA-F]{1,6}[ \t\n]?|[\s\S])"  # in strings: escaped newline continues
 _NMSTART = rf"(?:[a-zA-Z_\u0080-\U0010ffff]|{_ESC})"
 _NMCHAR = rf"(?:[a-zA-Z0-9_\-\u0080-\U0010ffff]|{_ESC})"
 _IDENT = rf"(?:--|-?{_NMSTART}){_NMCHAR}*"
 _TOKEN = re.compile(
     rf"""(?P<comment>/\*[\s\S]*?(?:\*/|\Z))
-      | (?P<string>"(?:[^"\\\n\r\f]|\\[\s\S])*(?:"|(?=[\n\r\f])|\Z)
-                  |'(?:[^'\\\n\r\f]|\\[\s\S])*(?:'|(?=[\n\r\f])|\Z))
+      | (?P<string>"(?:[^"\\\n]|{_STR_ESC})*(?:"|(?=\n)|\\?\Z)
+                  |'(?:[^'\\\n]|{_STR_ESC})*(?:'|(?=\n)|\\?\Z))
+      | (?P<cdx><!--|-->)
       | (?P<at>@{_IDENT})
       | (?P<ident>{_IDENT})(?P<paren>\()?
       | (?P<punct>[(){{}};])
-      | (?P<other>[^"'/@\\a-zA-Z_\-\u0080-\U0010ffff(){{}};]+|[\s\S])
+      | (?P<other>[^"'/@\\a-zA-Z_\-\u0080-\U0010ffff(){{}};<]+|[\s\S])
     """,
     re.VERBOSE,
 )
-_URL_BODY = re.compile(rf"[ \t\n\r\f]*((?:[^)\"'(\\ \t\n\r\f\x00-\x08\x0b\x0e-\x1f\x7f]|{_ESC})*)[ \t\n\r\f]*(\)|\Z)")
+_URL_BODY = re.compile(rf"[ \t\n]*((?:[^)\"'(\\ \t\n\x00-\x08\x0b\x0e-\x1f\x7f]|{_ESC})*)[ \t\n]*(\)|\Z)")
 _BAD_URL_REST = re.compile(rf"(?:{_ESC}|[^)\\]|\\)*?(?:\)|\Z)")
-_ESC_ONE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\r\n|[\n\r\f])|([\s\S]))")
+_WS_THEN = re.compile(r"[ \t\n]*(.?)", re.S)
+_ESC_ONE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n]?|(\n)|([\s\S]))|\\\Z")
+_NEWLINES = re.compile(r"\r\n|[\r\f]")
 _HINT = re.compile(r"url|@import|image|src|\\", re.IGNORECASE)
 
 
@@ -57,16 +61,35 @@ def _unescape(text: str) -> str:
             return "\ufffd" if cp == 0 or cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF else chr(cp)
         if m.group(2):
             return ""  # escaped newline: line continuation inside strings
-        return m.group(3)
+        return m.group(3) or ""  # a lone backslash at the end does nothing
 
     return _ESC_ONE.sub(one, text) if "\\" in text else text
 
 
 def _string_value(tok: str) -> str:
     body = tok[1:]
-    if body.endswith(tok[0]) and len(tok) >= 2:
+    if body.endswith(tok[0]) and len(tok) >= 2 and not _escaped_end(body):
         body = body[:-1]
     return _unescape(body)
+
+
+def _escaped_end(body: str) -> bool:
+    """Does the closing quote of ``body`` belong to an escape (odd backslashes before it)?"""
+    i = len(body) - 1
+    n = 0
+    while i > 0 and body[i - 1] == "\\":
+        n += 1
+        i -= 1
+    return n % 2 == 1
+
+
+def preprocess(text: str) -> str:
+    """CSS Syntax's input preprocessing: CR LF, CR and FF become LF; NUL becomes U+FFFD."""
+    if "\r" in text or "\f" in text:
+        text = _NEWLINES.sub("\n", text)
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    return text
 
 
 @dataclass(frozen=True)
@@ -92,12 +115,19 @@ class _Frame:
 
 
 def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[CssRef]]:
-    """Rewrite ``text`` so that every reference ``keep`` refuses is gone."""
+    """Rewrite ``text`` so that every reference ``keep`` refuses is gone.
+
+    The analysis runs on the preprocessed text (newlines normalised), which is
+    what an engine tokenizes; unchanged CSS comes back as the very same string.
+    """
     if not may_reference(text):
         return text, []
+    original = text
+    text = preprocess(text)
     out: list[str] = []
     refs: list[CssRef] = []
-    stack: list[_Frame] = []  # open URL functions (outermost first) and plain parens
+    stack: list[_Frame] = []  # open functions and parentheses, outermost first
+    outer: int | None = None  # index in stack of the outermost URL function
     changed = False
     block_depth = 0
     font_face_depth: int | None = None
@@ -119,11 +149,27 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
 
     def refuse() -> None:
         nonlocal import_refused
-        for fr in stack:
-            if fr.name:
-                fr.refused = True
+        if outer is not None:
+            stack[outer].refused = True  # the outermost is what gets replaced
         if pending_at == "import":
             import_refused = True
+
+    def push(name: str) -> None:
+        nonlocal outer
+        if name and outer is None:
+            outer = len(stack)
+        stack.append(_Frame(name, len(out)))
+
+    def close() -> None:
+        nonlocal outer
+        if not stack:
+            return
+        fr = stack.pop()
+        if outer is not None and len(stack) == outer:
+            outer = None
+            if fr.refused:
+                del out[fr.start:]
+                out.append("none")
 
     while pos < n:
         m = _TOKEN.match(text, pos)
@@ -134,9 +180,9 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
             name = _unescape(m.group("ident")).lower()
             if name == "url":
                 body = _URL_BODY.match(text, pos)
-                nxt = text[pos:pos + 64].lstrip(" \t\n\r\f")[:1]
+                nxt = _WS_THEN.match(text, pos).group(1)
                 if nxt in ("'", '"'):
-                    stack.append(_Frame("url", len(out)))
+                    push("url")
                     out.append(tok)
                     continue
                 if body is not None:
@@ -155,16 +201,16 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
                 out.append("none")
                 changed = True
                 continue
-            if name in SUBSTITUTION_FUNCTIONS and any(fr.name for fr in stack):
+            if name in SUBSTITUTION_FUNCTIONS and outer is not None:
                 # var()/env()/attr() inside image-set() or src() can hand it a
                 # URL string we cannot see here: refuse the URL function whole
                 refuse()
                 changed = True
-            stack.append(_Frame(name if name in URL_FUNCTIONS else "", len(out)))
+            push(name if name in URL_FUNCTIONS else "")
             out.append(tok)
             continue
         if kind == "string":
-            if any(fr.name for fr in stack) or pending_at == "import":
+            if outer is not None or pending_at == "import":
                 if not note(_string_value(tok)):
                     refuse()
                     changed = True
@@ -182,11 +228,11 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
             continue
         if kind == "punct":
             if tok == "(":
-                stack.append(_Frame("", len(out)))
+                push("")
                 out.append(tok)
             elif tok == ")":
                 out.append(tok)
-                _close(stack, out)
+                close()
             elif tok == "{":
                 if pending_at == "font-face":
                     font_face_depth = block_depth
@@ -197,6 +243,9 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
                 block_depth += 1
                 out.append(tok)
             elif tok == "}":
+                if pending_at == "import" and import_refused:
+                    del out[import_start:]
+                    changed = True
                 block_depth = max(0, block_depth - 1)
                 if font_face_depth is not None and block_depth <= font_face_depth:
                     font_face_depth = None
@@ -214,22 +263,12 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
             continue
         out.append(tok)
     while stack:
-        _close(stack, out)
+        close()
     if pending_at == "import" and import_refused:
         del out[import_start:]
         changed = True
     if not changed and not any(not r.kept for r in refs):
-        return text, refs
+        return original, refs
     return "".join(out), refs
 
 
-def _close(stack: list[_Frame], out: list[str]) -> None:
-    if not stack:
-        return
-    fr = stack.pop()
-    if fr.refused and fr.name and not any(f.name for f in stack):
-        # outermost URL function holding a refused reference: replace it whole
-        del out[fr.start:]
-        out.append("none")
-    elif fr.refused and stack:
-        stack[-1].refused = stack[-1].refused or bool(stack[-1].name)

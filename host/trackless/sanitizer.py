@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from . import css, trackers, vectors
@@ -84,6 +85,36 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     walker = _Walker(policy)
     walker.walk(doc)
     return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
+
+
+_CDO = "<!--"
+_LT_RUN = re.compile(r"(\\*)<")
+
+
+def _escape_lt(css_text: str) -> str:
+    r"""CSS text without a raw "<": CDO markers dropped (ignorable where they
+    are valid), every other "<" written as the escape ``\3c `` (an escaped
+    ``\<`` as well), so the result tokenizes as the input did."""
+    css_text = css_text.replace(_CDO, "")
+
+    def one(m: re.Match) -> str:
+        slashes = m.group(1)
+        if len(slashes) % 2:  # "\<" is an escaped "<": the same character
+            return slashes[:-1] + "\\3c "
+        return slashes + "\\3c "
+
+    return _LT_RUN.sub(one, css_text)
+
+
+def _in_foreign_content(el) -> bool:
+    node = el.parent
+    while node is not None and node.name not in ("[document]", "html", "body", "head"):
+        if node.name in ("svg", "math"):
+            return True
+        if node.name in ("foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml"):
+            return False  # an HTML integration point: HTML rules again
+        node = node.parent
+    return False
 
 
 def _blank(node) -> bool:
@@ -256,8 +287,8 @@ class _Walker:
                 pixel |= self._url_attr(el, attr, name, value, tag)
             elif name.startswith("data-trackless-") or name in vectors.INERT_URL_ATTRIBUTES:
                 continue
-            elif "url(" in value.lower() or ("\\" in value and "(" in value):
-                self._css_attr(el, attr, value, tag)  # SVG presentation attributes: fill="url(...)"
+            elif "(" in value and name not in vectors.TEXT_ATTRIBUTES and css.may_reference(value):
+                self._css_attr(el, attr, value, tag)  # SVG presentation attributes: fill="url(...)", mask=...
         if pixel and not _gone(el) and not self.report_only:
             _remove(el)
 
@@ -330,14 +361,20 @@ class _Walker:
 
     def _style_block(self, el) -> None:
         text = el.string if el.string is not None else "".join(el.strings)
-        new = self._rewrite_css(text, el, "style", in_block=True) if css.may_reference(text) else text
-        if "<" in new:
-            # Written out raw, as a style element's text is. Inside SVG or MathML
-            # an HTML5 parser (Gecko, reading our output) parses it as markup,
-            # where lxml saw text: "<svg><style><img src=...>" would become an
-            # image. "\3c " is the same character to CSS and no tag to HTML.
-            new = new.replace("<", "\\3c ")
-        if new is not text and not self.report_only:
+        css_text = text
+        if _in_foreign_content(el):
+            # Inside SVG or MathML an HTML5 parser decodes entities in style
+            # text (lxml did not): analyse, and write, what it will see
+            css_text = html_unescape(css_text)
+            if "&" in css_text:
+                css_text = css_text.replace("&", "\\26 ")
+        if "<" in css_text:
+            # Written out raw, as a style element's text is, "<" could start
+            # markup for an HTML5 parser inside SVG or MathML (where lxml saw
+            # text). "\3c " is the same character to CSS and no tag to HTML.
+            css_text = _escape_lt(css_text)
+        new = self._rewrite_css(css_text, el, "style", in_block=True) if css.may_reference(css_text) else css_text
+        if new != text and not self.report_only:
             el.string = new
 
     def _style_attr(self, el, attr: str, value: str, tag: str) -> bool:
@@ -367,7 +404,7 @@ class _Walker:
                     pixel_out.append(True)
                 return False
             if ref.cls == "data":
-                return self._data_ok(url, el, attr, kind)
+                return self._data_ok(url, el, attr, kind, in_css=True)
             if ref.cls == "active":
                 return False
             return ctx != "import"  # an @import of a message part cannot be inspected: drop it
@@ -467,7 +504,7 @@ class _Walker:
             el[LINK_ATTR] = "opaque"
 
     # ---- data: URIs ------------------------------------------------------
-    def _data_ok(self, value: str, el, attr: str, kind: str) -> bool:
+    def _data_ok(self, value: str, el, attr: str, kind: str, in_css: bool = False) -> bool:
         """Is this data: URI inert? Inner remote references are reported."""
         mediatype, payload = data_uri_info(value)
         if mediatype in RASTER_TYPES or mediatype.startswith(FONT_PREFIXES):
@@ -485,11 +522,14 @@ class _Walker:
             else:
                 inner.walk(parse_fragment(text))
             self.remote.extend(inner.remote)
-            # An SVG loaded as an image (img, CSS, SVG image/feImage) fetches
-            # nothing; as a document (object, embed, iframe, use) it is parsed
-            # as XML, with entities, any XLink prefix and animations that our
-            # HTML-parser check cannot vouch for: only the first is kept.
-            as_image = kind == "image" and (el is None or el.name not in vectors.SVG_DOCUMENT_USERS)
+            # An SVG loaded as an image (img, CSS images, SVG image/feImage)
+            # fetches nothing; as a document (object, embed, iframe, use, or a
+            # #fragment reference to a pattern, gradient, filter, mask...) it is
+            # parsed as XML, with entities, any XLink prefix and animations
+            # that our HTML-parser check cannot vouch for: only the first is kept.
+            as_image = kind == "image" and "#" not in value and (
+                in_css or attr in ("background", "poster")
+                or (el is not None and el.name in vectors.DATA_SVG_IMAGE_ELEMENTS))
             return mediatype == "image/svg+xml" and as_image and not inner.remote
         return False
 

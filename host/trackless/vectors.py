@@ -40,8 +40,12 @@ FRAME_ELEMENTS = frozenset({"iframe", "frame", "object", "embed", "applet", "por
 #: Elements that do not survive a second parse as they are: raw-text elements
 #: (their fallback content is not rendered) and framesets (kept as a div).
 RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "xmp", "plaintext", "listing", "frameset"})
-#: Elements that load an SVG as a document (not as an image) when given one.
-SVG_DOCUMENT_USERS = frozenset({"use", "iframe", "frame", "object", "embed", "applet", "portal"})
+#: Elements that load a data: SVG as an image (no subresources, no entities):
+#: the only places one is kept (with CSS images, background and poster).
+DATA_SVG_IMAGE_ELEMENTS = frozenset({"img", "input", "image", "feimage", "source", "picture"})
+#: Attributes that are text for people, not CSS (never rewritten as CSS).
+TEXT_ATTRIBUTES = frozenset({"alt", "title", "value", "placeholder", "label", "aria-label", "summary",
+                             "content", "aria-description", "abbr"})
 #: SVG animation elements: they can set an href to a remote URL after parsing.
 ANIMATION_ELEMENTS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 #: Their attributes that carry the values they set.
