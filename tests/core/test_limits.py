@@ -59,3 +59,10 @@ def test_link_header_meta_with_a_run_of_angle_brackets_is_linear():
     # quadratic before: 40 KB took 5 s, this would take hours; now it is instant
     html = '<meta http-equiv="link" content="' + "<" * 400_000 + '"><p>x</p>'
     assert trackless.sanitize(html).html == "<p>x</p>"
+
+
+def test_deeply_nested_css_functions_are_linear():
+    # quadratic before (bookkeeping walked the whole stack): 160 KB took 37 s
+    css = "(" * 40_000 + "image-set(" + '"https://t.example/x"' * 20_000
+    result = trackless.sanitize(f'<style>{css}</style><p style="background:image-set({"(" * 20_000}var(x))">x</p>')
+    assert "t.example" not in result.html
