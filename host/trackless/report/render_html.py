@@ -15,7 +15,7 @@ from .aggregate import Count, MonthStat, SenderSummary, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
 from .render_md import HOSTS_NOTE, VENDORS_NOTE
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows,
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows, counts_text,
                     link_status_text, pct, plural, visible)
 
 __all__ = ["mail", "document", "bar_chart", "month_chart", "CSP"]
@@ -128,11 +128,7 @@ def month_chart(months: tuple[MonthStat, ...]) -> str:
 
 
 def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
-    if not items:
-        return "none"
-    shown = ", ".join(f"{e(x.name)} ({x.mails})" for x in items[:limit])
-    more = len(items) - limit
-    return shown + (f", and {more} more" if more > 0 else "")
+    return counts_text(items, e, limit)
 
 
 def mail(index: int, f: MailFindings) -> str:

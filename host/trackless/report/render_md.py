@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from .aggregate import Count, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows,
+from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows, counts_text,
                     link_status_text, pct, plural, visible)
 
 __all__ = ["mail", "document", "esc", "code"]
@@ -58,11 +58,7 @@ def _table(head: list[str], rows: Iterable[list[str]]) -> list[str]:
 
 
 def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
-    if not items:
-        return "none"
-    shown = ", ".join(f"{esc(c.name)} ({c.mails})" for c in items[:limit])
-    more = len(items) - limit
-    return shown + (f", and {more} more" if more > 0 else "")
+    return counts_text(items, esc, limit)
 
 
 def mail(index: int, f: MailFindings) -> str:

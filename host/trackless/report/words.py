@@ -103,3 +103,12 @@ def summary_rows(s) -> list[list[str]]:
         ["Period (UTC)", f"{fmt_day(s.first_seen)} to {fmt_day(s.last_seen)}"],
         ["Senders", str(len(s.senders))],
     ]
+
+
+def counts_text(items, escape, limit: int = 8) -> str:
+    """"A (3), B (1), and 2 more": the first ``limit`` counts, names escaped for the format."""
+    if not items:
+        return "none"
+    shown = ", ".join(f"{escape(x.name)} ({x.mails})" for x in items[:limit])
+    more = len(items) - limit
+    return shown + (f", and {more} more" if more > 0 else "")
