@@ -15,8 +15,8 @@ from .aggregate import Count, MonthStat, SenderSummary, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
 from .render_md import HOSTS_NOTE, VENDORS_NOTE
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows, counts_text,
-                    link_status_text, pct, plural, visible)
+from .words import (GLOSSARY, KIND_WORDS, counts_text, destination_text, fmt_date, fmt_day, identifies_text,
+                    link_status_text, pct, summary_rows, verdict_parts, visible)
 
 __all__ = ["mail", "document", "bar_chart", "month_chart", "CSP"]
 
@@ -133,15 +133,7 @@ def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
 
 def mail(index: int, f: MailFindings) -> str:
     subject = e(f.subject) or "(no subject)"
-    verdict = []
-    if f.trackers:
-        verdict.append(plural(len(f.trackers), "tracker"))
-    if f.links:
-        verdict.append(plural(len(f.links), "tracked link"))
-    if f.read_receipts:
-        verdict.append("asks for a read receipt")
-    if f.identifies_you:
-        verdict.append('<span class=bad>identifies you</span>')
+    verdict = verdict_parts(f, "<span class=bad>identifies you</span>")
     out = [f'<section class="mail" id="mail-{index}">', f"<h3>{index}. {subject}</h3>", '<dl class="facts">']
     facts = [
         ("Date", f"{fmt_date(f.date_utc)} <span class=muted>(header: {c(f.date) if f.date else 'none'})</span>"),

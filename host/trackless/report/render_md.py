@@ -15,8 +15,8 @@ from typing import Iterable, Iterator
 from .aggregate import Count, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
-from .words import (GLOSSARY, KIND_WORDS, destination_text, fmt_date, fmt_day, identifies_text, summary_rows, counts_text,
-                    link_status_text, pct, plural, visible)
+from .words import (GLOSSARY, KIND_WORDS, counts_text, destination_text, fmt_date, fmt_day, identifies_text,
+                    link_status_text, pct, plural, summary_rows, verdict_parts, visible)
 
 __all__ = ["mail", "document", "esc", "code"]
 
@@ -66,15 +66,7 @@ def mail(index: int, f: MailFindings) -> str:
     subject = esc(f.subject) or "(no subject)"
     out.append(f"### {index}. {subject}")
     out.append("")
-    verdict = []
-    if f.trackers:
-        verdict.append(plural(len(f.trackers), "tracker"))
-    if f.links:
-        verdict.append(plural(len(f.links), "tracked link"))
-    if f.read_receipts:
-        verdict.append("asks for a read receipt")
-    if f.identifies_you:
-        verdict.append("**identifies you**")
+    verdict = verdict_parts(f, "**identifies you**")
     out += _table(["Field", "Value"], [
         ["Date", f"{fmt_date(f.date_utc)} (header: {code(f.date) if f.date else 'none'})"],
         ["From", code(f.sender) if f.sender else "unknown"],

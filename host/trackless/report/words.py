@@ -112,3 +112,18 @@ def counts_text(items, escape, limit: int = 8) -> str:
     shown = ", ".join(f"{escape(x.name)} ({x.mails})" for x in items[:limit])
     more = len(items) - limit
     return shown + (f", and {more} more" if more > 0 else "")
+
+
+def verdict_parts(f, identifies: str) -> list[str]:
+    """The one-line verdict of a mail, in words; ``identifies`` is the
+    format's emphasised "identifies you"."""
+    parts = []
+    if f.trackers:
+        parts.append(plural(len(f.trackers), "tracker"))
+    if f.links:
+        parts.append(plural(len(f.links), "tracked link"))
+    if f.read_receipts:
+        parts.append("asks for a read receipt")
+    if f.identifies_you:
+        parts.append(identifies)
+    return parts
