@@ -94,7 +94,7 @@ def main(argv=None) -> int:
 
     import_s = time.perf_counter() - t0
     loads = time_loads(args.loads)
-    from trackless.identity import Identity
+    from trackless.core.identity import Identity
     from trackless.links import load_rules, unwrap
 
     rules = load_rules()

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import trackless
-from trackless.sanitizer import _url_facts
+from trackless.core.sanitizer import _url_facts
 from trackless.mail import parse_message
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@ so reports and the popup do not split one company in two."""
 
 import re
 
-from trackless import trackers
+from trackless.core import trackers
 from trackless.links import load_rules
 from trackless.ruleload import rule_files
 

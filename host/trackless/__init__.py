@@ -14,15 +14,15 @@ __all__ = ["sanitize", "unwrap", "Result", "Remote", "Link", "__version__", "PRO
 
 
 def sanitize(html, *, sender=None, recipients=(), allow=(), keep_links=()):
-    """Sanitize mail HTML; see ``trackless.sanitizer.sanitize``."""
-    from .sanitizer import sanitize as _sanitize
+    """Sanitize mail HTML; see ``trackless.core.sanitizer.sanitize``."""
+    from .core.sanitizer import sanitize as _sanitize
 
     return _sanitize(html, sender=sender, recipients=recipients, allow=allow, keep_links=keep_links)
 
 
 def unwrap(url, *, recipients=()):
     """Unwrap and clean one link offline; see ``trackless.links.unwrap``."""
-    from .identity import Identity
+    from .core.identity import Identity
     from .links import unwrap as _unwrap
 
     return _unwrap(url, identity=Identity.of(recipients))

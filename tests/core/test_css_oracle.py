@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import tinycss2
 
 import trackless
-from trackless.html import parse
+from trackless.core.html import parse
 
 URL_FUNCS = {"url", "src", "image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade"}
 REMOTE = re.compile(r"^\s*(?:https?:|ftp:|//|\\\\)", re.I)

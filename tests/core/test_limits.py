@@ -6,7 +6,7 @@ import pytest
 
 import trackless
 from trackless.errors import TooLargeError
-from trackless.html import MAX_ATTRIBUTES_PER_TAG, MAX_HTML_CHARS
+from trackless.core.html import MAX_ATTRIBUTES_PER_TAG, MAX_HTML_CHARS
 
 
 def test_nesting_10000_deep():

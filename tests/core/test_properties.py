@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trackless
-from trackless.html import parse
+from trackless.core.html import parse
 
 REMOTE_URLS = st.sampled_from([
     "http://t.example/a.png", "https://t.example/o.gif?u=1&e=abc", "//t.example/p", "https:t.example/x",

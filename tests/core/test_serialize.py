@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from trackless.html import _soup
-from trackless.serialize import serialize
+from trackless.core.html import _soup
+from trackless.core.serialize import serialize
 
 from test_properties import document  # tests/core is on sys.path (rootdir-relative import)
 

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from trackless import trackers
+from trackless.core import trackers
 from trackless.errors import RuleError
 
 HOSTS, PATHS = trackers.load()
@@ -49,7 +49,7 @@ def test_bad_rule_files_are_refused_with_file_and_rule(monkeypatch):
 
 
 def test_tokens_in_query_and_path():
-    from trackless.tokens import find_token
+    from trackless.core.tokens import find_token
 
     cases = {
         "https://x.list-manage.com/track/open.php?u=3f1a2b&id=9c8d7e&e=5a4b3c2d1e": "5a4b3c2d1e",  # recipient key

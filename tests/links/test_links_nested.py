@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from trackless.identity import Identity
+from trackless.core.identity import Identity
 from trackless.links import unwrap
 from trackless.links.engine import MAX_DEPTH
 

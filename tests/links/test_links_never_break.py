@@ -101,7 +101,7 @@ def test_unwrapped_destination_keeps_its_functional_parameters():
 
 def test_keep_returns_link_untouched_but_reports():
     url = "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.example.com%2F&data=05%7Cme%40x.example"
-    from trackless.identity import Identity
+    from trackless.core.identity import Identity
 
     link = unwrap(url, keep=True, identity=Identity.of(["me@x.example"]))
     assert link.status == "unchanged" and link.final == url

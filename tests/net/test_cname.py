@@ -9,7 +9,7 @@ import time
 import pytest
 
 from trackless.errors import RuleError
-from trackless.identity import Identity
+from trackless.core.identity import Identity
 from trackless.net.cache import DiskCache
 from trackless.net.cname import CnameChecker, load_cname_rules, parse_cname_rules, recipient_label
 

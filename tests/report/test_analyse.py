@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from trackless.identity import Identity
+from trackless.core.identity import Identity
 from trackless.mail import Mail
 from trackless.report.analyse import (
     LinkFinding, analyse, findings_from, is_tracked_link, parse_date, query_pairs, text_urls,
@@ -78,7 +78,7 @@ def test_link_identifies_reader_even_if_engine_did_not_say():
     link = Link(original=f"https://x.example/r?u=https%3A%2F%2Fa.example%2F&e={READER.replace('@', '%40')}",
                 final=None, status="opaque")
     f = findings_from(_mail(), Result(html="", links=(link,)), origin="o")
-    # the encoding is named by trackless.identity (its naming is its own contract)
+    # the encoding is named by trackless.core.identity (its naming is its own contract)
     assert f.links[0].identifies_you
     assert f.links[0].identifies_how == Identity.of([READER]).found_in(link.original) is not None
 

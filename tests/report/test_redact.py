@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from trackless.identity import Identity
+from trackless.core.identity import Identity
 from trackless.report.analyse import LinkFinding, MailFindings, TrackerFinding
 from trackless.report.redact import LEFTOVER, Redactor, looks_like_token
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from goldens import FIXTURES, FORMATS, golden_path, produce, run_report
-from trackless.identity import Identity
+from trackless.core.identity import Identity
 
 READER = "alex.martin@example.org"
 # per-recipient tokens written into the fixture mails (see fixtures/eml/)

@@ -64,7 +64,7 @@ def looks_like_mail(data: bytes) -> bool:
 
 def load_input(path: str, data: bytes):
     """(html, sender, recipients, header findings) from a file's bytes."""
-    from ..html import MAX_HTML_CHARS
+    from ..core.html import MAX_HTML_CHARS
     from ..errors import TooLargeError
 
     if len(data) > MAX_HTML_CHARS * 2:
@@ -105,7 +105,7 @@ def summary(result) -> str:
 
 
 def run(args) -> int:
-    from ..sanitizer import sanitize
+    from ..core.sanitizer import sanitize
 
     try:
         allow = _allow_domains(args.allow)

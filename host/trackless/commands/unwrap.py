@@ -42,7 +42,7 @@ def human_line(link) -> str:
 
 
 def run(args) -> int:
-    from ..identity import Identity
+    from ..core.identity import Identity
     from ..links import load_rules, unwrap
 
     load_rules()  # a bad rule file fails here, with its RuleError, before any output

@@ -33,7 +33,7 @@ login page or OAuth step in front of them would change what the link does.
 
 from __future__ import annotations
 
-from ..identity import Identity
+from ..core.identity import Identity
 from ..result import Link
 from .engine import classify_with, unwrap_with
 from .params import clean as _clean

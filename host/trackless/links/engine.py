@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..identity import Identity
+from ..core.identity import Identity
 from ..result import Link
 from .decoders import run_pipeline
 from .params import clean

@@ -6,7 +6,7 @@
   per-recipient-looking label are never queried: long labels, hex / UUID /
   long-number ids, random-looking letter-digit mixes, high-entropy base64
   or base32 strings, and anything carrying the reader's address (its local
-  part, or the address encoded or hashed, see ``trackless.identity``).
+  part, or the address encoded or hashed, see ``trackless.core.identity``).
 * ``CnameRules`` -- the targets in ``rules/cname.toml`` (vendor per rule);
   a target matches a listed name or any subdomain of it.
 * ``CnameChecker`` -- follows the CNAME chain with dnspython (an A query, as

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, unquote_plus, urlsplit
 
 from ..domains import registrable_domain
-from ..identity import Identity
+from ..core.identity import Identity
 from ..mail import Mail, parse_message
 from ..result import Link, Result
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..identity import Identity
+from ..core.identity import Identity
 from .meta import DnsChain
 
 __all__ = ["lookup_chains", "describe"]

@@ -6,7 +6,7 @@ numbering is deterministic) and returns copies of the findings in which:
 - every reader address (a mail's recipients and the ``--to`` addresses) is
   replaced, wherever it appears, by ``[reader-N]``; an encoded form by
   ``[reader-N:ENCODING]`` (percent-encoded, double percent-encoded, base64,
-  base64url, md5, sha1, sha256: every encoding ``trackless.identity`` knows);
+  base64url, md5, sha1, sha256: every encoding ``trackless.core.identity`` knows);
 - per-recipient tokens are replaced by ``[token-N]``: the sanitizer's
   ``token`` of each tracker, the values of tracking parameters whose name
   marks an id (``*id*``, ``*enc*``, ``*tok*``, ``*hash*``, ``*mail*``,
@@ -34,7 +34,7 @@ from dataclasses import replace
 from typing import Iterable
 from urllib.parse import quote, unquote
 
-from ..identity import Identity
+from ..core.identity import Identity
 from .analyse import MailFindings
 
 __all__ = ["Redactor", "looks_like_token", "IDENTIFYING_PARAM", "LEFTOVER"]

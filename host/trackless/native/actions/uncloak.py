@@ -23,7 +23,7 @@ MAX_HOSTS = 200
 def handle(params: dict, ctx) -> dict:
     from ...domains import is_ip
     from ...errors import RefusedError
-    from ...identity import Identity
+    from ...core.identity import Identity
     from ...net.cname import Uncloaked
     from ...net.service import make_cname_checker
 

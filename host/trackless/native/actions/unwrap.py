@@ -19,7 +19,7 @@ def handle(params: dict, ctx) -> dict:
     urls = str_list(params, "urls", required=True, max_items=MAX_URLS)
     recipients = str_list(params, "to", required=False, max_items=1000)
     keep_domains = set(store_of(ctx).load().keep_link_domains)
-    from ...identity import Identity
+    from ...core.identity import Identity
     from ...links import unwrap
 
     identity = Identity.of(recipients)

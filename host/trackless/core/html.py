@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from .errors import InputError, TooLargeError
+from ..errors import InputError, TooLargeError
 
 __all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG"]
 

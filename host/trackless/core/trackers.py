@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
-from .errors import RuleError
-from .ruleload import rule_files
+from ..errors import RuleError
+from ..ruleload import rule_files
 
 __all__ = ["HostRule", "PathRule", "Match", "load", "match_host", "match_path"]
 

@@ -25,11 +25,11 @@ from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from . import css, trackers, vectors
-from .domains import domain_of, registrable_domain
+from ..domains import domain_of, registrable_domain
 from .html import Document, parse, parse_fragment
 from .identity import Identity
 from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
-from .result import Link, Remote, Result
+from ..result import Link, Remote, Result
 from .tokens import find_token
 
 __all__ = ["sanitize", "Policy", "MAX_NESTING"]
@@ -584,14 +584,14 @@ def _srcset_urls(value: str) -> list[str]:
 
 
 def _unwrap(url: str, identity: Identity, keep: bool) -> Link:
-    from .links import unwrap
+    from ..links import unwrap
 
     return unwrap(url, identity=identity, keep=keep)
 
 
 def _link_vendor(url: str) -> str | None:
     try:
-        from .links import classify_host
+        from ..links import classify_host
     except ImportError:  # pragma: no cover - the link engine ships with the core
         return None
     return classify_host(url)
