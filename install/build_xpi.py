@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 VERSION_FILE = ROOT / "host" / "trackless" / "version.py"
-GECKO_ID = "trackless@trackless.example"
+GECKO_ID = "trackless@trackless.email"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_SUFFIXES = (".md",)
 

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: (mail label, display ms) collected by the tests, printed in the terminal summary.
 TIMINGS: list[tuple[str, float]] = []
-GECKO_ID = "trackless@trackless.example"
-BUTTON_ID = "trackless_trackless_example-messageDisplayAction-toolbarbutton"
+GECKO_ID = "trackless@trackless.email"
+BUTTON_ID = "trackless_trackless_email-messageDisplayAction-toolbarbutton"
 
 # The preferences verified with Thunderbird 153 (see DESIGN.md / user.js.example).
 PREFS = {

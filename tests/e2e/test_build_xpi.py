@@ -42,7 +42,7 @@ def test_contents_order_times_and_version(tmp_path):
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos)
     assert all(i.external_attr == 0o644 << 16 for i in infos)
     assert manifest["version"] == __version__
-    assert manifest["browser_specific_settings"]["gecko"]["id"] == "trackless@trackless.example"
+    assert manifest["browser_specific_settings"]["gecko"]["id"] == "trackless@trackless.email"
     expected = sorted(
         p.relative_to(ROOT / "extension").as_posix()
         for p in (ROOT / "extension").rglob("*")

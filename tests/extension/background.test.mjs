@@ -14,8 +14,8 @@ import {
 import { NativeClient } from "../../extension/lib/port_client.js";
 import { FakeClock, fakeMessenger, flush, portFactory } from "./fakes.mjs";
 
-const DISPLAY = { id: "trackless@trackless.example", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
-const PAGE = { id: "trackless@trackless.example", url: "moz-extension://uuid/popup/popup.html" };
+const DISPLAY = { id: "trackless@trackless.email", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
+const PAGE = { id: "trackless@trackless.email", url: "moz-extension://uuid/popup/popup.html" };
 const HEADER = { author: "Shop <news@shop.example>", recipients: ["Reader <reader@example.org>"], ccList: ["cc@example.org"], bccList: [] };
 
 // A background wired to fakes; `host(frame)` answers each request sent to the port.

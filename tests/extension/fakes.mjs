@@ -106,7 +106,7 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
     tabAnswer: { ok: true, count: 1 },
     windowsCreated: [],
     runtime: {
-      id: "trackless@trackless.example",
+      id: "trackless@trackless.email",
       lastError: null,
       getURL: (p) => `moz-extension://uuid/${p}`,
       onMessage: new FakeEvent(),

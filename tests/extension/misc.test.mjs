@@ -104,7 +104,7 @@ test("errorInfo", () => {
 test("manifest: MV3, gecko id, minimum version, permissions, no remote code", () => {
   const m = JSON.parse(readFileSync(new URL("../../extension/manifest.json", import.meta.url), "utf8"));
   assert.equal(m.manifest_version, 3);
-  assert.equal(m.browser_specific_settings.gecko.id, "trackless@trackless.example");
+  assert.equal(m.browser_specific_settings.gecko.id, "trackless@trackless.email");
   assert.equal(m.browser_specific_settings.gecko.strict_min_version, "128.0");
   assert.equal(m.background.type, "module");
   assert.deepEqual([...m.permissions].sort(), ["menus", "messagesRead", "nativeMessaging", "scripting"]);

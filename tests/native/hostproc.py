@@ -13,7 +13,7 @@ from pathlib import Path
 
 HEADER = struct.Struct("=I")
 LIMIT = 1_048_576
-EXT_ID = "trackless@trackless.example"
+EXT_ID = "trackless@trackless.email"
 LAUNCHER = Path(sys.executable).parent / "trackless-host"
 
 
