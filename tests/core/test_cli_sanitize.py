@@ -77,8 +77,10 @@ def test_stdin_mail_is_sniffed():
 @pytest.mark.parametrize("name,content,message", [
     ("plain.txt", b"just some words, no markup at all", b"does not look like HTML"),
     ("bad.html", b"<p>caf\xe9</p>", b"not valid UTF-8"),
-    ("text-only.eml", b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n",
-     b"no HTML part"),
+    ("multipart-no-text.eml", b"From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+     b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n", b"no HTML part"),
+    ("lying.html", b'<meta charset="utf-8"><p>caf\xe9</p>', b"not valid utf-8, the charset it declares"),
+    ("unknown.html", b'<meta charset="x-klingon"><p>caf\xe9</p>', b"unknown charset 'x-klingon'"),
     ("empty.eml", b"", b"empty"),
     ("missing.html", None, b"cannot read"),
 ])
@@ -147,3 +149,57 @@ def test_an_unexpected_error_is_one_line_and_exit_70(monkeypatch, capsys):
     assert cli.main(["sanitize", "x.html"]) == 70
     err = capsys.readouterr().err
     assert "internal error (RuntimeError: simulated bug)" in err and "Traceback" not in err
+
+
+# -- input the way users have it (issue 15, item 3) ----------------------------
+
+CAFE = "<p>café – “quoted” €</p>"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("latin1-meta.html", b'<html><head><meta charset="iso-8859-1"></head><body><p>caf\xe9 \x96 \x93quoted\x94 \x80</p>'),
+    ("cp1252-http-equiv.html", b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+                               b'<p>caf\xe9 \x96 \x93quoted\x94 \x80</p>'),
+    ("utf8-bom.html", b"\xef\xbb\xbf" + CAFE.encode("utf-8")),
+    ("utf16le-bom.html", b"\xff\xfe" + CAFE.encode("utf-16-le")),
+    ("utf16be-bom.html", b"\xfe\xff" + CAFE.encode("utf-16-be")),
+    ("koi8.html", '<meta charset="koi8-r"><p>привет</p>'.encode("koi8-r")),
+    ("shift-jis.html", '<?xml version="1.0" encoding="Shift_JIS"?><p>日本語</p>'.encode("shift_jis")),
+])
+def test_html_files_are_decoded_by_bom_or_declared_charset(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    proc = run("--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    html = json.loads(proc.stdout)["html"]
+    expected = {"koi8.html": "привет", "shift-jis.html": "日本語"}.get(name, "café – “quoted” €")
+    assert expected in html and "\ufffd" not in html
+
+
+def test_the_undefined_windows_1252_bytes_decode_as_the_html_standard_says():
+    from trackless.mail import decode_html_bytes
+
+    assert decode_html_bytes(b'<meta charset="latin1"><p>\x81\x8d\x8f\x90\x9d\x80</p>') == (
+        '<meta charset="latin1"><p>\x81\x8d\x8f\x90\x9d€</p>')
+
+
+PLAIN = (b"From: News <news@shop.example>\r\nTo: me@example.org\r\nSubject: sale\r\n"
+         b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\n"
+         b"Caf\xe9 sale: https://www.google.com/url?q=https%3A%2F%2Fshop.example%2Fsale%3Futm_source%3Dnl&sa=D\r\n"
+         b"Plain: https://shop.example/a?utm_campaign=x&id=3.\r\nUntracked https://example.com/about\r\n")
+
+
+def test_a_plain_text_mail_is_returned_unchanged_with_its_links_reported(tmp_path):
+    path = tmp_path / "plain.eml"
+    path.write_bytes(PLAIN)
+    text = PLAIN.split(b"\r\n\r\n", 1)[1].decode("latin-1").replace("\r\n", "\n")
+    proc = run(str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("utf-8").replace("\r\n", "\n") == text
+    assert b"plain-text mail, text unchanged; 2 trackers" in proc.stderr and b"3 links (1 unwrapped, 1 cleaned)" in proc.stderr
+    data = json.loads(run("--json", str(path)).stdout)
+    assert data["format"] == "text" and data["html"] == "" and data["text"].replace("\r\n", "\n") == text
+    assert [(l["status"], l["final"]) for l in data["links"]] == [
+        ("unwrapped", "https://shop.example/sale"), ("cleaned", "https://shop.example/a?id=3"), ("unchanged", "https://example.com/about")]
+    assert data["badge"] == 2
+    assert json.loads(run("--json", str(SAMPLE)).stdout)["format"] == "html"
