@@ -14,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)    # shell completion tests
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "tests/run.sh: installing ${missing[*]}" >&2
