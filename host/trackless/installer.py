@@ -52,6 +52,8 @@ HOST_NAME = "trackless"
 DESCRIPTION = "Trackless mail-tracking blocker: local helper that sanitizes mail HTML"
 REGISTRY_KEY = r"Software\Mozilla\NativeMessagingHosts" + "\\" + HOST_NAME
 RECEIPT_FILE = "install-receipt.json"
+#: Where Thunderbird on Linux reads system-wide manifests (``make install``), relative to the root.
+SYSTEM_MANIFEST_DIRS_LINUX = ("usr/lib/mozilla/native-messaging-hosts", "usr/lib64/mozilla/native-messaging-hosts")
 LAUNCHER = "trackless-host"
 COMMAND = "trackless"
 
@@ -474,7 +476,13 @@ def check(
     out: list[Finding] = []
     expected_name = HOST_NAME + ".json"
     pinged = False
-    for path in manifest_paths(target):
+    paths = manifest_paths(target)
+    if target.system == "linux" and not any(p.is_file() for p in paths):
+        system = [root / d / (HOST_NAME + ".json") for d in SYSTEM_MANIFEST_DIRS_LINUX]
+        if any(p.is_file() for p in system):  # a system-wide install (make install): no per-user manifest needed
+            paths = [p for p in system if p.is_file()]
+            out.append(Finding("ok", f"no per-user manifest; using the system-wide one{'s' if len(paths) > 1 else ''}"))
+    for path in paths:
         if not path.is_file():
             out.append(Finding("fail", f"no manifest at {path} (run 'trackless install')"))
             continue
