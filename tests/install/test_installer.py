@@ -456,3 +456,32 @@ def test_install_check_exit_status_follows_the_profile_checks(tmp_path):
     make_profile(home / ".thunderbird", "q.default", EXTENSION_ID, __version__)
     r = cli(home, "install", "--check")
     assert r.returncode == 0 and "Trackless is ready." in r.stdout, r.stdout
+
+
+# -- macOS end to end through the commands, with a fake HOME -------------------
+
+
+def test_macos_install_check_uninstall_through_the_commands_in_a_fake_home(tmp_path, capsys):
+    from trackless.commands import uninstall as uninstall_cmd
+
+    home = tmp_path / "Users" / "me"
+    (home / "Library").mkdir(parents=True)
+    target = Target("darwin", home, receipt=home / "Library" / "Application Support" / "trackless" / "install-receipt.json")
+    host = _fake_venv(tmp_path)
+    bin_dir = home / ".local" / "bin"
+    args = Namespace(check=False, extension_id=EXTENSION_ID, bin_dir=bin_dir, no_addon=False)
+    assert install_cmd.run(args, target=target, launcher=host) == 0
+    out = capsys.readouterr().out
+    for where in ("Library/Application Support/Mozilla/NativeMessagingHosts/trackless.json",
+                  "Library/Mozilla/NativeMessagingHosts/trackless.json", ".local/bin/trackless"):
+        assert str(home / where) in out
+    # no profile yet: a warning, not a failure (the ping is real: the fake host gives no reply, so stub it)
+    fake_ping = lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": __version__}}, "")  # noqa: E731
+    findings = check(target, ping=fake_ping)
+    assert [f.level for f in findings] == ["ok"] * 5 + ["warn"] and "Library/Thunderbird/profiles.ini" in findings[-1].message
+    make_profile(home / "Library" / "Thunderbird", "Profiles/x.default", EXTENSION_ID, "0.0.9")
+    assert any(f.level == "fail" and "version 0.0.9" in f.message for f in check(target, ping=fake_ping))
+    assert uninstall_cmd.run(Namespace(), target=target) == 0
+    assert not (home / ".local").exists() and not (home / "Library" / "Mozilla").exists()
+    assert not (home / "Library" / "Application Support" / "Mozilla").exists() and not target.receipt.exists()
+    assert (home / "Library" / "Thunderbird").is_dir()
