@@ -38,6 +38,21 @@ def test_addon_loaded_and_helper_registered(tb, server):
     assert view["state"] == "sanitized", (view, tb.log_tail())
 
 
+def test_install_check_reads_the_add_on_in_the_real_thunderbird_profile(tb, server):
+    """``trackless install --check`` against the profile Thunderbird itself wrote (extensions.json)."""
+    from trackless.version import __version__
+
+    tb.open_message("Small mail", server.base)
+    tbdir = tb.profile.home / ".thunderbird"
+    tbdir.mkdir(exist_ok=True)
+    (tbdir / "profiles.ini").write_text(f"[Profile0]\nName=e2e\nIsRelative=0\nPath={tb.profile.dir}\nDefault=1\n")
+    r = subprocess.run([sys.executable, "-m", "trackless", "install", "--check"], env=harness.clean_env(tb.profile.home),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"profile 'e2e' ({tb.profile.dir}): add-on {__version__} installed, enabled" in r.stdout, r.stdout
+    assert "OK    the host answers ping" in r.stdout and r.stdout.rstrip().endswith("Trackless is ready.")
+
+
 def test_newsletter_is_sanitized_with_zero_requests(tb, server):
     mail = mails.all_mails(server.base)[0]
     view = tb.open_message(mail.subject, server.base)
