@@ -6,8 +6,9 @@ lazily so that ``trackless unwrap`` does not pay for bs4's import.
 
 Exit codes (the same in every sub-command): 0 success, 1 a reported
 failure (e.g. resolve refused, a failed install check), 2 usage or bad
-input (a missing or unreadable file included), 3 settings-store problem,
-70 internal error, 130 interrupted.
+input (a missing or unreadable file included), 3 a file Trackless keeps
+cannot be read or written (the settings store; install's files), 70
+internal error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ EXIT_CODES_HELP = """exit codes (every sub-command):
   0    success
   1    a reported failure (resolve refused, install --check failed, allow remove of an absent domain)
   2    usage error or bad input (a missing or unreadable file, not a mail, damaged mail)
-  3    settings-store problem (settings.json unreadable or not writable)
+  3    a file Trackless keeps cannot be read or written (settings.json; install's manifest or link)
   70   internal error (a bug: TRACKLESS_DEBUG=1 shows the traceback)
   130  interrupted"""
 
