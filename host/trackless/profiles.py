@@ -24,6 +24,7 @@ from pathlib import Path
 
 __all__ = ["Profile", "AddonState", "profile_roots", "find_profiles", "addon_state"]
 
+_MAX_MANIFEST = 1024 * 1024  # an add-on's manifest.json is a few KB
 _MAX_JSON = 32 * 1024 * 1024  # extensions.json of a profile with very many add-ons stays far below
 
 
@@ -90,6 +91,8 @@ def find_profiles(roots: list[tuple[Path, str]]) -> tuple[list[Profile], list[st
 def _xpi_version(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as z:
+            if z.getinfo("manifest.json").file_size > _MAX_MANIFEST:
+                return None
             data = json.loads(z.read("manifest.json").decode("utf-8"))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
@@ -99,6 +102,8 @@ def _xpi_version(path: Path) -> str | None:
 
 def _dir_version(path: Path) -> str | None:
     try:
+        if (path / "manifest.json").stat().st_size > _MAX_MANIFEST:
+            return None
         data = json.loads((path / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None

@@ -485,3 +485,19 @@ def test_macos_install_check_uninstall_through_the_commands_in_a_fake_home(tmp_p
     assert not (home / ".local").exists() and not (home / "Library" / "Mozilla").exists()
     assert not (home / "Library" / "Application Support" / "Mozilla").exists() and not target.receipt.exists()
     assert (home / "Library" / "Thunderbird").is_dir()
+
+
+def test_unreadable_add_on_files_give_a_warning_not_a_crash(tmp_path):
+    import zipfile
+
+    target = _linux_target(tmp_path)
+    prof = make_profile(target.home / ".thunderbird", "p.default", EXTENSION_ID, __version__, enabled=None)
+    xpi = prof / "extensions" / f"{EXTENSION_ID}.xpi"
+    for content in (b"not a zip", None):
+        if content is None:
+            with zipfile.ZipFile(xpi, "w") as z:
+                z.writestr("manifest.json", "{" + " " * (2 * 1024 * 1024) + "}")
+        else:
+            xpi.write_bytes(content)
+        (finding,) = installer.addon_findings(target)
+        assert finding.level == "warn" and "version cannot be read" in finding.message
