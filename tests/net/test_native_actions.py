@@ -83,6 +83,24 @@ def test_images_action_streams_allowlisted_images_only(http_server, env):
     assert again["images"][0]["cached"] is True and len(http_server.requests()) == 2
 
 
+def test_images_action_checks_every_redirect_hop_against_the_allowlist(http_server, env):
+    # Only 127.0.0.1 is allowed: a redirect to localhost (same server, another name) or to an
+    # unlisted domain is refused before it is requested; a redirect on the allowed host is followed.
+    P = http_server.port
+    http_server.routes["/a.png"] = lambda req: Reply(200, body=PNG)
+    http_server.routes["/to-localhost"] = lambda req: Reply(302, [("Location", f"http://localhost:{P}/a.png")])
+    http_server.routes["/to-other"] = lambda req: Reply(302, [("Location", f"http://img.other.example:{P}/a.png")])
+    http_server.routes["/same"] = lambda req: Reply(302, [("Location", "/a.png")])
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"resolve_allow_private": True})
+    _allow_loopback_images(env / "config")
+    urls = [http_server.url("/to-localhost"), http_server.url("/to-other"), http_server.url("/same")]
+    out = handler_for("images")({"urls": urls}, _ctx(store, []))
+    assert [i["status"] for i in out["images"]] == ["refused", "refused", "ok"]
+    assert "localhost" in out["images"][0]["message"] and "allowlist" in out["images"][0]["message"]
+    assert sorted(s.path for s in http_server.requests()) == ["/a.png", "/same", "/to-localhost", "/to-other"]
+
+
 def test_images_action_without_the_setting_refuses_loopback(http_server, env):
     http_server.routes["/a.png"] = lambda req: Reply(200, body=PNG)
     store = Store(env / "config" / "settings.json")
