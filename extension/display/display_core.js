@@ -105,15 +105,17 @@
 
   // setAttribute, except for a name the DOM refuses (InvalidCharacterError): the
   // HTML parser accepts names like `rgb(255,` or `100%;` (a broken unquoted
-  // style) that setAttribute does not. Such a name is dropped, so nothing in a
-  // mail can make the swap fail. Returns whether the attribute was set.
+  // style) that setAttribute does not. Such a name is dropped (and removed from
+  // the element, so an unsanitized value never stays), so nothing in a mail can
+  // make the swap fail. Returns whether the attribute was set.
   function setAttributeSafe(el, name, value) {
     try {
       el.setAttribute(name, value);
       return true;
     } catch (e) {
-      if (e && e.name === "InvalidCharacterError") return false;
-      throw e;
+      if (!e || e.name !== "InvalidCharacterError") throw e;
+      el.removeAttribute(name);
+      return false;
     }
   }
 
