@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,26 @@ def test_uncloak_action_needs_the_setting_and_uses_dns(dns_server, env, monkeypa
     assert out["www.brand.example"]["status"] == "clean"
     assert [out[h]["status"] for h in list(out)[2:]] == ["skipped", "skipped", "skipped"]
     assert sorted(q for q, _ in dns_server.queries) == ["epost.brand.example", "www.brand.example"]
+
+
+def test_uncloak_of_hosts_whose_dns_never_answers_stays_inside_the_budget(dns_server, env, monkeypatch):
+    # A mail naming many hosts whose DNS servers never answer: one query each used to be waited
+    # for in turn (here 12 x 0.5 s), holding every request queued behind this one.
+    from trackless.native.actions import uncloak
+    from trackless.net import service
+    from trackless.net.cname import CnameChecker
+
+    hosts = [f"h{i}.slow.example" for i in range(12)]
+    for h in hosts:
+        dns_server.zone[h] = "TIMEOUT"
+    monkeypatch.setattr(service, "make_cname_checker", lambda options, cache=True: CnameChecker(
+        nameservers=("127.0.0.1",), port=dns_server.port, timeout=0.5))
+    monkeypatch.setattr(uncloak, "TOTAL_TIMEOUT", 1.2, raising=False)
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"dns_uncloaking": True})
+    start = time.monotonic()
+    out = handler_for("uncloak")({"hosts": hosts}, _ctx(store))["hosts"]
+    assert time.monotonic() - start < 2.5
+    assert [v["status"] for v in out.values()] == ["failed"] * len(hosts)
+    assert "budget" in out[hosts[-1]]["reason"]
+    assert len(dns_server.queries) <= 4  # no query started after the budget was spent
