@@ -360,3 +360,12 @@ def test_overlong_redirect_target_is_refused_before_it_is_read(http_server):
     with pytest.raises(NetworkError, match="longer than 8192"):
         make(http_server).resolve(f"http://click.esp.example:{P}/ls/long")
     assert len(http_server.requests()) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\r\n;,=.'\"0123456789urlURLa/:?#%\x00\u00e9")), max_size=80))
+def test_refresh_target_reads_any_header_value(value):
+    from trackless.net.resolve import refresh_target
+
+    got = refresh_target(value)
+    assert got is None or (got and got in value and got == got.strip(" \t\n\f\r"))
