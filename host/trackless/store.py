@@ -340,29 +340,17 @@ def _read_bounded(path: Path) -> bytes:
     byte (a file growing while it is read is still refused).
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
+    with open(os.open(path, flags), "rb") as fh:
+        info = os.fstat(fh.fileno())
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(info.st_mode):
             raise StoreCorrupt(f"the settings file {path} is not a regular file ({_kind(info.st_mode)}). "
                                f"{_recovery(path)}")
-        if info.st_size > MAX_FILE_BYTES:
-            raise StoreCorrupt(f"the settings file {path} is larger than {MAX_FILE_BYTES} bytes "
-                               f"({info.st_size} bytes). {_recovery(path)}")
-        parts, size = [], 0
-        while size <= MAX_FILE_BYTES:
-            piece = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
-            if not piece:
-                break
-            parts.append(piece)
-            size += len(piece)
-        if size > MAX_FILE_BYTES:
+        data = b"" if info.st_size > MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 1)
+        if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
             raise StoreCorrupt(f"the settings file {path} is larger than {MAX_FILE_BYTES} bytes. {_recovery(path)}")
-        return b"".join(parts)
-    finally:
-        os.close(fd)
+        return data
 
 
 def _kind(mode: int) -> str:
