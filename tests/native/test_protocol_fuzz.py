@@ -8,6 +8,7 @@ order, with a stable error code that is never ``internal`` (an ``internal``
 reply means a handler met input it did not expect), write nothing but frames
 under Thunderbird's 1 MiB cap, and exit 0 (1 only after a truncated frame).
 
+The same generated frames also go, in batches, through the real host process.
 The network actions (``resolve``, ``images``, ``uncloak``) are left out:
 their parameters would make real requests. ``TRACKLESS_FUZZ_EXAMPLES`` sets
 the number of generated streams (default 150, for the suite).
@@ -138,8 +139,28 @@ def test_hostile_frame_streams_get_one_well_formed_reply_each_never_internal(str
     replies = [r for r in _frames(out.getvalue()) if not r.get("partial")]
     assert code == status
     assert len(replies) == expected, (len(replies), expected)
+    _check(replies)
+
+
+def _check(replies: list[dict]) -> None:
     for r in replies:
         assert set(r) in ({"id", "ok", "result"}, {"id", "ok", "error"}), r
         if not r["ok"]:
             assert r["error"]["code"] in ERROR_CODES and r["error"]["code"] != "internal", r
             assert isinstance(r["error"]["message"], str) and r["error"]["message"]
+
+
+_NETWORK_BYTES = tuple(name.encode() for name in NETWORK)
+
+
+@settings(max_examples=max(3, EXAMPLES // 30), deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(bodies, min_size=10, max_size=40))
+def test_the_real_host_answers_a_hostile_batch_in_order_never_internal(batch):
+    # The real process: its call stack is deeper than in process (what made ~990-deep JSON `internal`).
+    from hostproc import run_host
+
+    batch = [b for b in batch if not any(n in b for n in _NETWORK_BYTES)]  # never a real request
+    code, out, _err = run_host(b"".join(HEADER.pack(len(b)) + b for b in batch), _TMP)
+    replies = [r for r in _frames(out) if not r.get("partial")]
+    assert code == 0 and len(replies) == len(batch)
+    _check(replies)
