@@ -91,7 +91,7 @@
       const old = list.shift();
       for (const a of [...old.attributes]) if (!img.hasAttribute(a.name)) old.removeAttribute(a.name);
       for (const a of [...img.attributes]) {
-        if (old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+        if (old.getAttribute(a.name) !== a.value) setAttributeSafe(old, a.name, a.value);
       }
       img.replaceWith(old);
     }
@@ -101,6 +101,22 @@
       outer: wrapped ? headNodes.map((n) => doc.importNode(n, true)) : null,
       bodyAttrs: wrapped ? [...parsed.body.attributes].map((a) => [a.name, a.value]) : null,
     };
+  }
+
+  // setAttribute, except for a name the DOM refuses (InvalidCharacterError): the
+  // HTML parser accepts names like `rgb(255,` or `100%;` (a broken unquoted
+  // style) that setAttribute does not. Such a name is dropped (and removed from
+  // the element, so an unsanitized value never stays), so nothing in a mail can
+  // make the swap fail. Returns whether the attribute was set.
+  function setAttributeSafe(el, name, value) {
+    try {
+      el.setAttribute(name, value);
+      return true;
+    } catch (e) {
+      if (!e || e.name !== "InvalidCharacterError") throw e;
+      el.removeAttribute(name);
+      return false;
+    }
   }
 
   // Swap every part for its sanitized version. Everything is parsed and built
@@ -114,7 +130,7 @@
         for (const n of outerNodes(doc)) n.remove();
         for (const n of p.outer) anchor.parentNode.insertBefore(n, anchor);
         for (const a of [...doc.body.attributes]) doc.body.removeAttribute(a.name);
-        for (const [k, v] of p.bodyAttrs) doc.body.setAttribute(k, v);
+        for (const [k, v] of p.bodyAttrs) setAttributeSafe(doc.body, k, v);
       }
       p.container.replaceChildren(p.frag);
     }

@@ -144,6 +144,47 @@ def head_tricks_html(base: str) -> str:
     )
 
 
+def broken_body_html(base: str) -> str:
+    """Attribute names the HTML parser makes but setAttribute refuses: `0,` and `width:100%;` from a
+    broken unquoted body style (refused by Thunderbird 140's rule, the XML Name production), and
+    `=x` on the message's own cid: image (refused by the newer DOM rule too: it contains `=`),
+    whose value the old sanitizer rewrote (a CSS url), so the swap had to set it on the live image."""
+    return (
+        "<html><head></head><body bgcolor=#ffffff style=color:rgb(255, 0, 0); width:100%; marginwidth=0>"
+        f'<p>Broken body.</p><img src="{base}/broken/open.gif?id=0123456789abcdef0123" width="1" height="1">'
+        f'<img src="cid:logo@shop.example" =x="url({base}/broken/x.png)" 100%;="" width="2" height="1" alt="logo">'
+        '<a id="l-broken" href="https://shop.example/b?utm_source=broken&amp;k=1">shop</a></body></html>'
+    )
+
+
+def news_html(base: str, news_port: int) -> str:
+    """Images naming a news server (the loopback listener): Thunderbird itself would connect to it."""
+    news = f"127.0.0.1:{news_port}"
+    return (
+        f'<p>News probe.</p><img id="n1" src="news://{news}/probe-1@news.example" width="10" height="10">'
+        f'<img id="n2" src="nntp://{news}/alt.test/1" width="10" height="10">'
+        f'<img id="n3" src="snews://{news}/probe-3@news.example" width="10" height="10">'
+        f'<a id="l-news" href="news://{news}/probe-4@news.example">a news link (not loaded)</a>'
+        f'<iframe src="news://{news}/probe-5@news.example"></iframe>'
+        f'<link rel="stylesheet" href="news://{news}/probe-6@news.example">'
+        f'<div style="background:url(news://{news}/probe-7@news.example)">bg</div>'
+        f'<object data="news://{news}/probe-8@news.example"></object>'
+        f'<video poster="news://{news}/probe-9@news.example"></video>'
+        f'<img src="news:probe-10@news.example">'
+        f'<img src="news://{news}/alt.test">'
+        f'<img src="nntp://{news}/alt.test">'
+    )
+
+
+def hostile_mails(base: str, news_port: int) -> list[TestMail]:
+    """Mails an attacker shapes against the add-on (issue 11)."""
+    return [
+        TestMail("Broken body attributes", html=broken_body_html(base), related_png=png(2, 1),
+                 tracked_links={"https://shop.example/b?utm_source=broken&k=1": "https://shop.example/b?k=1"}),
+        TestMail("News server probe", html=news_html(base, news_port)),
+    ]
+
+
 def all_mails(base: str) -> list[TestMail]:
     return [
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),

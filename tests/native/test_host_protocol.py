@@ -91,6 +91,10 @@ BAD_FRAMES = [
     (b"\xff\xfe{}", None, "bad_frame"),
     (b'{"id":1,"action":"echo","data":NaN}', None, "bad_frame"),
     (b"[" * 100_000, None, "bad_frame"),
+    # nested just under the parser's own limit: it parses, but echoing it back failed as `internal`
+    (b'{"id":1,"action":"echo","data":' + b"[" * 990 + b"]" * 990 + b"}", None, "bad_frame"),
+    (b'{"id":1,"action":"echo","data":' + b'{"a":' * 990 + b"1" + b"}" * 990 + b"}", None, "bad_frame"),
+    (b'{"id":1,"action":"settings.set","settings":{"x":' + b"[" * 65 + b"]" * 65 + b"}}", None, "bad_frame"),
     (b"[1,2]", None, "bad_request"),
     (b'"ping"', None, "bad_request"),
     (b"null", None, "bad_request"),

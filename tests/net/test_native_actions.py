@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,24 @@ def test_images_action_streams_allowlisted_images_only(http_server, env):
     assert again["images"][0]["cached"] is True and len(http_server.requests()) == 2
 
 
+def test_images_action_checks_every_redirect_hop_against_the_allowlist(http_server, env):
+    # Only 127.0.0.1 is allowed: a redirect to localhost (same server, another name) or to an
+    # unlisted domain is refused before it is requested; a redirect on the allowed host is followed.
+    P = http_server.port
+    http_server.routes["/a.png"] = lambda req: Reply(200, body=PNG)
+    http_server.routes["/to-localhost"] = lambda req: Reply(302, [("Location", f"http://localhost:{P}/a.png")])
+    http_server.routes["/to-other"] = lambda req: Reply(302, [("Location", f"http://img.other.example:{P}/a.png")])
+    http_server.routes["/same"] = lambda req: Reply(302, [("Location", "/a.png")])
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"resolve_allow_private": True})
+    _allow_loopback_images(env / "config")
+    urls = [http_server.url("/to-localhost"), http_server.url("/to-other"), http_server.url("/same")]
+    out = handler_for("images")({"urls": urls}, _ctx(store, []))
+    assert [i["status"] for i in out["images"]] == ["refused", "refused", "ok"]
+    assert "localhost" in out["images"][0]["message"] and "allowlist" in out["images"][0]["message"]
+    assert sorted(s.path for s in http_server.requests()) == ["/a.png", "/same", "/to-localhost", "/to-other"]
+
+
 def test_images_action_without_the_setting_refuses_loopback(http_server, env):
     http_server.routes["/a.png"] = lambda req: Reply(200, body=PNG)
     store = Store(env / "config" / "settings.json")
@@ -158,3 +177,26 @@ def test_uncloak_action_needs_the_setting_and_uses_dns(dns_server, env, monkeypa
     assert out["www.brand.example"]["status"] == "clean"
     assert [out[h]["status"] for h in list(out)[2:]] == ["skipped", "skipped", "skipped"]
     assert sorted(q for q, _ in dns_server.queries) == ["epost.brand.example", "www.brand.example"]
+
+
+def test_uncloak_of_hosts_whose_dns_never_answers_stays_inside_the_budget(dns_server, env, monkeypatch):
+    # A mail naming many hosts whose DNS servers never answer: one query each used to be waited
+    # for in turn (here 12 x 0.5 s), holding every request queued behind this one.
+    from trackless.native.actions import uncloak
+    from trackless.net import service
+    from trackless.net.cname import CnameChecker
+
+    hosts = [f"h{i}.slow.example" for i in range(12)]
+    for h in hosts:
+        dns_server.zone[h] = "TIMEOUT"
+    monkeypatch.setattr(service, "make_cname_checker", lambda options, cache=True: CnameChecker(
+        nameservers=("127.0.0.1",), port=dns_server.port, timeout=0.5))
+    monkeypatch.setattr(uncloak, "TOTAL_TIMEOUT", 1.2, raising=False)
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"dns_uncloaking": True})
+    start = time.monotonic()
+    out = handler_for("uncloak")({"hosts": hosts}, _ctx(store))["hosts"]
+    assert time.monotonic() - start < 2.5
+    assert [v["status"] for v in out.values()] == ["failed"] * len(hosts)
+    assert "budget" in out[hosts[-1]]["reason"]
+    assert len(dns_server.queries) <= 4  # no query started after the budget was spent

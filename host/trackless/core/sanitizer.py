@@ -149,6 +149,12 @@ def _attr_text(value) -> str:
     return " ".join(value) if isinstance(value, list) else str(value)
 
 
+#: Attribute names the DOM's ``setAttribute`` accepts (the XML Name production, ASCII part).
+#: The HTML parser also makes names like ``rgb(255,`` or ``100%;`` out of a broken unquoted
+#: style; the add-on could not set them on the page, so they are never written out.
+_DOM_ATTR_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_.:]*")
+
+
 def _px(value: str) -> float | None:
     m = _SIZE_ATTR.match(value)
     return float(m.group(1)) if m else None
@@ -266,6 +272,9 @@ class _Walker:
         for attr in list(el.attrs):
             if _gone(el):
                 return
+            if not _DOM_ATTR_NAME.fullmatch(attr):
+                del el[attr]
+                continue
             name = attr.lower()
             value = _attr_text(el.attrs[attr])
             if name == "style":

@@ -4,7 +4,8 @@ Params: ``urls`` (array of strings, required, at most 64 used; the add-on
 passes the ``url`` of the ``remote`` entries a sanitize result marks
 ``"action": "allowed"``). As a second guard the host fetches only URLs whose
 registrable domain is on the allowlist with images shown; any other URL is
-answered ``refused`` without a request. Fetching uses the SSRF-guarded
+answered ``refused`` without a request, and so is a redirect to one (every
+hop of a fetch is checked against the allowlist and the address rule). Fetching uses the SSRF-guarded
 transport (the address rule lifted only by ``resolve_allow_private``), no
 cookies, a common User-Agent, at most 3 in parallel, ``image_max_bytes`` per
 image, 16 MiB (or ``image_max_bytes`` if larger) per mail; the type is decided
@@ -34,12 +35,17 @@ def handle(params: dict, ctx) -> dict:
     urls = str_list(params, "urls", required=True, max_items=1000)
     settings = store_of(ctx).load()
     allowed_domains = set(settings.image_domains)
-    proxy = make_image_proxy(settings.options, allow_private=bool(settings.options.get("resolve_allow_private")))
+
+    def allowed(u: str) -> bool:
+        return domain_of(u) in allowed_domains
+
+    proxy = make_image_proxy(settings.options, allow_private=bool(settings.options.get("resolve_allow_private")),
+                             allowed=allowed)  # every redirect hop too
     proxy.max_images = MAX_URLS
 
     wanted, refused = [], {}
     for u in dict.fromkeys(u.strip() for u in urls if u.strip()):
-        if domain_of(u) in allowed_domains:
+        if allowed(u):
             wanted.append(u)
         else:
             refused[u] = Image(u, "refused", error="refused",
