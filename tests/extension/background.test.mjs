@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -50,12 +51,16 @@ function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopt
     const texts = messenger.calls.filter((c) => c[0] === "setBadgeText" && c[1].tabId === tabId);
     return texts.length ? texts[texts.length - 1][1].text : null;
   };
-  return { bg, messenger, clock, ports, send, badge, logs, answer };
+  const title = (tabId) => {
+    const titles = messenger.calls.filter((c) => c[0] === "setTitle" && c[1].tabId === tabId);
+    return titles.length ? titles[titles.length - 1][1].title : null;
+  };
+  return { bg, messenger, clock, ports, send, badge, title, logs, answer };
 }
 
 const okSanitize = (frame) =>
   frame.action === "sanitize"
-    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }], links: [], headers: [], badge: 3 } }
+    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }, { tracker: true }, { tracker: true }], links: [], headers: [], badge: 3 } }
     : frame.action === "ping"
       ? { ok: true, result: { name: "trackless", version: "0.1.0", protocol: 1 } }
       : { ok: false, error: { code: "unknown_action", message: `no action ${frame.action}` } };
@@ -137,7 +142,7 @@ test("a result for an older message does not overwrite the newer one's badge", a
   const [f1, f2] = ports[0].sent.filter((f) => f.action === "sanitize");
   ports[0].reply({ id: f2.id, ok: true, result: { html: "n", badge: 0 } });
   await flush();
-  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", badge: 9 } });
+  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", remote: Array(9).fill({ tracker: true }), badge: 9 } });
   await flush();
   assert.equal((await first).count, 9);
   assert.equal((await second).count, 0);
@@ -164,7 +169,7 @@ test("remote content allowed overrides the count on the badge", async () => {
 });
 
 test("plain-text mails: unwrap with the reader's addresses, count of changed links", async () => {
-  const { send, ports, badge } = setup({
+  const { send, ports, badge, title } = setup({
     host: (f) => ({
       ok: true,
       result: { links: f.urls.map((u) => ({ original: u, final: u.split("?")[0], status: u.includes("?") ? "cleaned" : "unchanged", removed: u.includes("?") ? ["utm_source"] : [] })) },
@@ -174,7 +179,9 @@ test("plain-text mails: unwrap with the reader's addresses, count of changed lin
   assert.equal(reply.ok, true);
   assert.equal(reply.count, 1);
   assert.deepEqual(ports[0].sent.find((f) => f.action === "unwrap").to, ["reader@example.org", "cc@example.org"]);
-  assert.equal(badge(5), "1");
+  // no tracker in a plain-text mail: the badge says so, its tooltip names the link
+  assert.equal(badge(5), "✓");
+  assert.equal(title(5), "Trackless: no trackers found · 1 tracking link cleaned");
   const empty = await send({ command: "display.unwrap", urls: [] }, DISPLAY);
   assert.deepEqual(empty, { ok: true, links: [], count: 0 });
   assert.equal(badge(5), "✓");

@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 // The display script's flow (display/display_core.js, a classic script) loaded
 // in a vm context and driven with fake DOM operations and a fake clock.
 import assert from "node:assert/strict";
