@@ -439,3 +439,82 @@ test("messages already open at start-up get the display script injected", async 
   ]);
   assert.match(logs[0], /tab 99: Missing host permission/);
 });
+
+test("display.sanitize reads the headers: Authentication-Results go to the helper, read receipts to the report", async () => {
+  const { send, ports, messenger } = setup({ host: okSanitize, displayed: { messages: [{ ...HEADER, id: 42 }] } });
+  messenger.fullHeaders = {
+    "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example", "forged.example; dmarc=pass"],
+    "disposition-notification-to": ["<track@shop.example>"],
+    "x-confirm-reading-to": ["track@shop.example"],
+  };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.ok(messenger.calls.some((c) => c[0] === "getFull" && c[1] === 42));
+  const req = ports[0].sent.find((f) => f.action === "sanitize");
+  assert.deepEqual(req.authentication_results, messenger.fullHeaders["authentication-results"]);
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.deepEqual(record.receipts, [
+    { header: "Disposition-Notification-To", to: "<track@shop.example>", thunderbird: "asks" },
+    { header: "X-Confirm-Reading-To", to: "track@shop.example", thunderbird: "ignores" },
+  ]);
+  // headers that cannot be read count as absent: the mail is still sanitized, without a verdict
+  messenger.fullThrows = true;
+  const reply = await send({ command: "display.sanitize", parts: ["y"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  const last = ports[0].sent.filter((f) => f.action === "sanitize").at(-1);
+  assert.equal("authentication_results" in last, false);
+  assert.deepEqual((await send({ command: "report", tabId: 5 }, PAGE)).record.receipts, []);
+});
+
+test("blockImages undoes allowImages (keeping a 'keep links' choice) and re-renders", async () => {
+  const calls = [];
+  let list = { "shop.example": { images: true, keep_links: true }, "cdn.example": { images: true, keep_links: false } };
+  const { send, messenger } = setup({
+    host: (f) => {
+      calls.push(f);
+      return { ok: true, result: { allowlist: list } };
+    },
+  });
+  assert.deepEqual(await send({ command: "blockImages", tabId: 5, domain: "shop.example" }, PAGE), { ok: true });
+  assert.deepEqual(calls.filter((f) => f.action.startsWith("allowlist.") && f.action !== "allowlist.get").map((f) => [f.action, f.domain, f.images, f.keep_links]), [
+    ["allowlist.add", "shop.example", false, true],
+  ]);
+  await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE);
+  assert.deepEqual(calls.filter((f) => f.action === "allowlist.remove").map((f) => f.domain), ["cdn.example"]);
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "rerender" }], [5, { command: "rerender" }]]);
+  // allowing again keeps the domain's "keep links" choice
+  list = { "shop.example": { images: false, keep_links: true } };
+  await send({ command: "allowImages", tabId: 5, domain: "shop.example" }, PAGE);
+  const add = calls.filter((f) => f.action === "allowlist.add").at(-1);
+  assert.deepEqual([add.images, add.keep_links], [true, true]);
+  // a re-render the tab could not do is an error for the popup
+  messenger.tabAnswer = { ok: false, error: { code: "swap", message: "parts mismatch" } };
+  assert.equal((await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE)).error.code, "swap");
+});
+
+test("with DNS uncloaking on, an allowed image whose host is a cloaked tracker is never fetched", async () => {
+  const frames = [];
+  const result = {
+    html: "",
+    remote: [
+      { url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+      { url: "https://cdn.shop.example/b.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+    ],
+    links: [],
+  };
+  const { send, bg } = setup({
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: structuredClone(result) };
+      if (f.action === "uncloak") return { ok: true, result: { hosts: { "img.shop.example": { status: "tracker", vendor: "Acme Tracking" } } } };
+      if (f.action === "images") return { ok: true, result: { images: [], ok: 0 } };
+      return null;
+    },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.shown", timingMs: 5 }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png", "https://cdn.shop.example/b.png"] }, DISPLAY);
+  assert.deepEqual(frames.find((f) => f.action === "images").urls, ["https://cdn.shop.example/b.png"]);
+  const r = bg.records.get(5).result.remote[0];
+  assert.deepEqual([r.action, r.tracker, r.allowed_by], ["blocked", true, ""]);
+  assert.equal(bg.records.get(5).state.count, 1);
+});
