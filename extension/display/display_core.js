@@ -190,8 +190,36 @@
     return n;
   }
 
+  // Every load the message document made from the network, of any kind
+  // (images, style sheets, fonts, media, frames, SVG, ...): its resource
+  // timing entries. With Thunderbird's remote-content blocking on there are
+  // none (blocked loads never start); the helper's images arrive as data: URIs.
+  function remoteLoads(doc) {
+    const perf = doc.defaultView && doc.defaultView.performance;
+    if (!perf || typeof perf.getEntriesByType !== "function") return [];
+    return perf
+      .getEntriesByType("resource")
+      .map((e) => e.name)
+      .filter((name) => REMOTE_RE.test(name));
+  }
+
+  // Calls f() for each later network load of the document.
+  function onRemoteLoad(doc, f) {
+    const PO = doc.defaultView && doc.defaultView.PerformanceObserver;
+    if (typeof PO !== "function") return;
+    try {
+      new PO((list) => {
+        if (list.getEntries().some((e) => REMOTE_RE.test(e.name))) f();
+      }).observe({ type: "resource", buffered: true });
+    } catch (e) {
+      // no resource timing in this document: the image checks remain
+    }
+  }
+
   function domOps(doc) {
     return {
+      remoteLoads: () => remoteLoads(doc),
+      onRemoteLoad: (f) => onRemoteLoad(doc, f),
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
@@ -280,13 +308,15 @@
       }
     }
 
-    // A remote image of the mail that loaded means Thunderbird's remote-content
-    // blocking is off for this message. Seen before the sanitize request goes
+    // A remote image of the mail that loaded, or any network load of the
+    // document (CSS, fonts, media, frames, ...), means Thunderbird's
+    // remote-content blocking is off for this message. Seen before the sanitize request goes
     // out, it travels with it (the background starts a fresh report for each
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      if (watched.some((img) => ops.imageLoaded(img))) {
+      const loads = (ops.remoteLoads && ops.remoteLoads()) || [];
+      if (loads.length || watched.some((img) => ops.imageLoaded(img))) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
@@ -347,6 +377,7 @@
         if (parts.kind === "html") {
           watched = ops.remoteImages(parts.containers);
           for (const img of watched) ops.onImageLoad(img, checkRemote);
+          if (ops.onRemoteLoad) ops.onRemoteLoad(checkRemote);
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();
