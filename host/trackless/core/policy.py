@@ -24,7 +24,8 @@ class SenderImages:
     enabled: the user turned the policy on (setting ``sender_images``).
     domain: the sender's registrable domain ("" when unknown).
     verified: the mail is authenticated for that domain, so the policy applies.
-    reason: why images from the sender's domain are or are not shown, in words.
+    reason: why images from the sender's domain are or are not shown, in words
+        ("DMARC passed for shop.example", "the sender is not authenticated: ...").
     """
 
     enabled: bool = False
@@ -44,14 +45,13 @@ class SenderImages:
 def sender_images(enabled: bool, sender_domain: str, auth: AuthVerdict | None) -> SenderImages:
     """The policy for one mail: on only when enabled and the From domain is authenticated."""
     if not enabled:
-        return SenderImages(False, sender_domain, False, "images from the sender's domain: off in the settings")
+        return SenderImages(False, sender_domain, False, "off in the settings")
     if not sender_domain:
-        return SenderImages(True, "", False, "no sender address, so no sender's domain to trust")
+        return SenderImages(True, "", False, "no sender address")
     auth = auth or AuthVerdict(sender_domain)
     if auth.passed and auth.domain == sender_domain:
-        return SenderImages(True, sender_domain, True, f"images from {sender_domain} shown: {auth.reason}")
-    return SenderImages(True, sender_domain, False,
-                        f"images from {sender_domain} not shown: the sender is not authenticated ({auth.reason})")
+        return SenderImages(True, sender_domain, True, auth.reason)
+    return SenderImages(True, sender_domain, False, f"the sender is not authenticated: {auth.reason}")
 
 
 @dataclass(frozen=True)
