@@ -153,9 +153,10 @@ def test_timing_small_large_and_chunked(tb, server):
             tb.select_none()
             view = tb.open_message(mail.subject, server.base, timeout_ms=30000)
             assert_sanitized(view)
-            count = expected_count(mail.html)
+            count, links = expected_counts(mail.html)
             assert view["badge"] == (str(count) if count <= 999 else "999+"), (mail.subject, view["badge"])
-            assert f"Trackless: {count} trackers blocked" in view["badgeTitle"], view["badgeTitle"]
+            words = f"{count} tracker{'s' if count != 1 else ''} blocked · {links} tracking link{'s' if links != 1 else ''} cleaned"
+            assert view["badgeTitle"] == f"Trackless: {words}", view["badgeTitle"]
             label = f"{mail.subject} ({len(mail.html) // 1000} KB)"
             harness.TIMINGS.append((label, view["timingMs"]))
     assert server.snapshot() == []
