@@ -140,7 +140,10 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   function record(tabId) {
     let r = records.get(tabId);
     if (!r) {
-      r = { gen: 0, kind: null, state: { kind: "none" }, result: null, undone: [], remoteAllowed: false, timingMs: null, receipts: [], uncloaked: null };
+      r = {
+        gen: 0, kind: null, state: { kind: "none" }, result: null, undone: [], remoteAllowed: false, timingMs: null,
+        receipts: [], uncloaked: null, sender: null,
+      };
       records.set(tabId, r);
     }
     return r;
@@ -183,6 +186,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     r.timingMs = null;
     r.receipts = [];
     r.uncloaked = null;
+    r.sender = null;
     r.state = { kind: "pending" };
     showBadge(tabId);
     return r.gen;
@@ -283,9 +287,9 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           return { ok: false, error };
         }
         const { from, to, auth, receipts } = await mailFacts(tabId);
-        if (record(tabId).gen === gen) record(tabId).receipts = receipts;
+        const params = auth.length ? { from, to, authentication_results: auth } : { from, to };
+        if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts, sender: { from, auth } });
         try {
-          const params = auth.length ? { from, to, authentication_results: auth } : { from, to };
           const results = await Promise.all(
             parts.map((html) => hostCall("sanitize", { html, ...params }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
           );
@@ -340,9 +344,11 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         if (!urls.length) return { ok: true, result: { images: [], ok: 0 } };
         const gen = r.gen;
         try {
+          // the sender and its authentication: the helper's own check of the sender-domain policy
+          const s = r.sender && r.sender.auth.length ? { from: r.sender.from, authentication_results: r.sender.auth } : {};
           const result = await hostCall(
             "images",
-            { urls },
+            { urls, ...s },
             {
               timeoutMs: IMAGES_TIMEOUT_MS,
               onPartial: (partial) => {
@@ -484,9 +490,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         } catch (e) {
           const error = errorInfo(e);
           if (error.code === UNKNOWN_ACTION) {
-            error.message =
-              "Resolving tracking links is not available: the installed Trackless helper does not offer it yet. " +
-              "Update the helper (then run `trackless install` again) to use it.";
+            error.message = t("resolveUnavailable");
           }
           return { ok: false, error };
         }

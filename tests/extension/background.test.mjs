@@ -518,3 +518,25 @@ test("with DNS uncloaking on, an allowed image whose host is a cloaked tracker i
   assert.deepEqual([r.action, r.tracker, r.allowed_by], ["blocked", true, ""]);
   assert.equal(bg.records.get(5).state.count, 1);
 });
+
+test("display.images passes the sender and its Authentication-Results, for the helper's own check", async () => {
+  const frames = [];
+  const remote = [{ url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false }];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 3 }] },
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: { html: "", remote, links: [] } };
+      return { ok: true, result: { images: [], ok: 0 } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png"] }, DISPLAY);
+  const images = frames.find((f) => f.action === "images");
+  assert.deepEqual([images.urls, images.from, images.authentication_results], [
+    ["https://img.shop.example/a.png"],
+    "news@shop.example",
+    messenger.fullHeaders["authentication-results"],
+  ]);
+});

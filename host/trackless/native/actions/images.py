@@ -2,9 +2,12 @@
 
 Params: ``urls`` (array of strings, required, at most 64 used; the add-on
 passes the ``url`` of the ``remote`` entries a sanitize result marks
-``"action": "allowed"``). As a second guard the host fetches only URLs whose
-registrable domain is on the allowlist with images shown; any other URL is
-answered ``refused`` without a request. Fetching uses the SSRF-guarded
+``"action": "allowed"``); ``from`` and ``authentication_results`` (optional,
+as for ``sanitize``). As a second guard the host fetches only URLs whose
+registrable domain is on the allowlist with images shown, or is the
+sender's own when the ``sender_images`` setting is on and the topmost
+Authentication-Results authenticates the sender; any other URL is answered
+``refused`` without a request. Fetching uses the SSRF-guarded
 transport (the address rule lifted only by ``resolve_allow_private``), no
 cookies, a common User-Agent, at most 3 in parallel, ``image_max_bytes`` per
 image, 16 MiB (or ``image_max_bytes`` if larger) per mail; the type is decided
@@ -20,7 +23,7 @@ in request order.
 
 from __future__ import annotations
 
-from ..protocol import str_list
+from ..protocol import opt_str, str_list
 from ...domains import domain_of
 from . import store_of
 
@@ -31,9 +34,18 @@ def handle(params: dict, ctx) -> dict:
     from ...net.images import Image
     from ...net.service import make_image_proxy
 
+    from ...core.authres import verdict
+    from ...core.policy import sender_images
+
     urls = str_list(params, "urls", required=True, max_items=1000)
+    sender = opt_str(params, "from")
+    auth_results = str_list(params, "authentication_results", required=False, max_items=100)
     settings = store_of(ctx).load()
     allowed_domains = set(settings.image_domains)
+    auth = verdict(auth_results, sender)
+    senders = sender_images(bool(settings.options.get("sender_images")), auth.domain, auth)
+    if senders.active:
+        allowed_domains.add(senders.domain)
     proxy = make_image_proxy(settings.options, allow_private=bool(settings.options.get("resolve_allow_private")))
     proxy.max_images = MAX_URLS
 
@@ -43,7 +55,7 @@ def handle(params: dict, ctx) -> dict:
             wanted.append(u)
         else:
             refused[u] = Image(u, "refused", error="refused",
-                               message="refused: the image's domain is not on the allowlist")
+                               message="refused: the image's domain is not on the allowlist (nor the authenticated sender's)")
 
     def send(img) -> None:
         ctx.emit({"image": img.to_dict()})
