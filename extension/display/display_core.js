@@ -190,36 +190,49 @@
     return n;
   }
 
-  // Every load the message document made from the network, of any kind
-  // (images, style sheets, fonts, media, frames, SVG, ...): its resource
-  // timing entries. With Thunderbird's remote-content blocking on there are
-  // none (blocked loads never start); the helper's images arrive as data: URIs.
-  function remoteLoads(doc) {
-    const perf = doc.defaultView && doc.defaultView.performance;
-    if (!perf || typeof perf.getEntriesByType !== "function") return [];
-    return perf
-      .getEntriesByType("resource")
-      .map((e) => e.name)
-      .filter((name) => REMOTE_RE.test(name));
+  // Remote content other than <img> gives no load event: the commonest in
+  // newsletters is a CSS background (a background attribute, url() in a style
+  // attribute). For the first few such URLs on the mail's rendered elements,
+  // an Image of the same URL in this document says whether Thunderbird lets
+  // remote content load: with its blocking on, its content policy refuses the
+  // probe exactly as it refused the original (no request); with it off, the
+  // original was requested when the element was laid out, and the probe is
+  // served by the image cache (or joins the request under way).
+  const CSS_URL_RE = /url\(\s*(['"]?)\s*((?:https?:)?\/\/[^'")\s]+)\1\s*\)/gi;
+  const MAX_PROBES = 4;
+  function backgroundUrls(el) {
+    const urls = [];
+    const bg = el.getAttribute("background");
+    if (bg && REMOTE_RE.test(bg)) urls.push(bg.trim());
+    for (const m of (el.getAttribute("style") || "").matchAll(CSS_URL_RE)) urls.push(m[2]);
+    return urls;
   }
 
-  // Calls f() for each later network load of the document.
-  function onRemoteLoad(doc, f) {
-    const PO = doc.defaultView && doc.defaultView.PerformanceObserver;
-    if (typeof PO !== "function") return;
-    try {
-      new PO((list) => {
-        if (list.getEntries().some((e) => REMOTE_RE.test(e.name))) f();
-      }).observe({ type: "resource", buffered: true });
-    } catch (e) {
-      // no resource timing in this document: the image checks remain
+  function backgroundProbes(doc, containers) {
+    const seen = new Set();
+    const candidates = [doc.body, ...containers.flatMap((c) => [c, ...c.querySelectorAll("[background], [style*='url(' i]")])];
+    for (const el of candidates) {
+      if (seen.size >= MAX_PROBES) break;
+      const urls = backgroundUrls(el);
+      if (!urls.length || !el.getClientRects().length) continue; // not rendered: never requested
+      for (const u of urls) {
+        try {
+          if (seen.size < MAX_PROBES) seen.add(new URL(u, doc.baseURI).href);
+        } catch (e) {
+          // not a URL the document could load either
+        }
+      }
     }
+    return [...seen].map((url) => {
+      const img = new doc.defaultView.Image();
+      img.src = url;
+      return img;
+    });
   }
 
   function domOps(doc) {
     return {
-      remoteLoads: () => remoteLoads(doc),
-      onRemoteLoad: (f) => onRemoteLoad(doc, f),
+      backgroundProbes: (containers) => backgroundProbes(doc, containers),
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
@@ -308,15 +321,14 @@
       }
     }
 
-    // A remote image of the mail that loaded, or any network load of the
-    // document (CSS, fonts, media, frames, ...), means Thunderbird's
-    // remote-content blocking is off for this message. Seen before the sanitize request goes
+    // A remote image of the mail that loaded, or a probe of one of its CSS
+    // backgrounds that loaded, means Thunderbird's remote-content blocking is
+    // off for this message. Seen before the sanitize request goes
     // out, it travels with it (the background starts a fresh report for each
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      const loads = (ops.remoteLoads && ops.remoteLoads()) || [];
-      if (loads.length || watched.some((img) => ops.imageLoaded(img))) {
+      if (watched.some((img) => ops.imageLoaded(img))) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
@@ -376,8 +388,8 @@
         parts = ops.findParts();
         if (parts.kind === "html") {
           watched = ops.remoteImages(parts.containers);
+          if (ops.backgroundProbes) watched.push(...ops.backgroundProbes(parts.containers));
           for (const img of watched) ops.onImageLoad(img, checkRemote);
-          if (ops.onRemoteLoad) ops.onRemoteLoad(checkRemote);
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();

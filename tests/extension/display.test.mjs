@@ -20,7 +20,7 @@ const D = load();
 // Fake "containers" and ops recording what the flow does to the page.
 function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false, settleLoads = false } = {}) {
   const clock = new FakeClock();
-  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], loads: [] };
+  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], probes: [] };
   const sent = [];
   const containers = parts.map((html) => ({ html }));
   const imgs = [{ loaded: remoteLoaded, listeners: [] }];
@@ -62,8 +62,7 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
       if (settleLoads) imgs.forEach((img) => (img.loaded = true));
     },
     onImageLoad: (img, f) => img.listeners.push(f),
-    remoteLoads: () => page.loads,
-    onRemoteLoad: (f) => (page.onLoad = f),
+    backgroundProbes: () => page.probes,
   };
   const send = (raw) => {
     const msg = JSON.parse(JSON.stringify(raw)); // out of the vm realm (and as runtime messaging copies it)
@@ -199,21 +198,27 @@ test("a remote image that loaded reports 'remote content allowed' once", async (
   assert.equal(blocked.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
 });
 
-test("any network load of the document (a style sheet, a font, ...) reports 'remote content allowed'", async () => {
-  // a CSS background loaded before the request: no <img> loaded, the flag still travels
+test("a probe of a CSS background that loads reports 'remote content allowed' like an <img>", async () => {
+  // no remote <img> loaded, but the background probe did: the flag travels with the request
   const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
-  early.page.loads = ["http://127.0.0.1:8000/css/bg.png"];
+  early.page.probes = [{ loaded: true, listeners: [] }];
   await early.c.run();
   assert.equal(early.sent[0].remoteAllowed, true);
-  // a font fetched after the swap: reported once, when the observer sees it
+  // a probe that loads after the swap: reported once, by its load event
   const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
-  late.page.loads = [];
+  const probe = { loaded: false, listeners: [] };
+  late.page.probes = [probe];
   await late.c.run();
   assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
-  late.page.loads = ["https://fonts.example/f.woff2"];
-  late.page.onLoad();
-  late.page.onLoad();
+  probe.loaded = true;
+  probe.listeners.forEach((f) => f());
+  probe.listeners.forEach((f) => f());
   assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  // blocked probes (Thunderbird's blocking on) report nothing
+  const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  blocked.page.probes = [{ loaded: false, listeners: [] }];
+  await blocked.c.run();
+  assert.equal(blocked.sent[0].remoteAllowed, false);
 });
 
 test("commands from the background: undo a link, re-render from the original HTML", async () => {
