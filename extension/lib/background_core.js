@@ -201,9 +201,10 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     }
   }
 
-  // Sender, recipients and what the headers say (Authentication-Results for
-  // the sender-domain policy, read-receipt requests) of the tab's message.
-  // Headers that cannot be read count as absent: the policy stays off.
+  // Sender and recipients of the tab's message, and a promise of what its
+  // headers say (Authentication-Results for the sender-domain policy,
+  // read-receipt requests). Headers that cannot be read count as absent: the
+  // policy stays off.
   async function mailFacts(tabId) {
     let message = null;
     try {
@@ -211,16 +212,24 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     } catch (e) {
       log(`displayed message of tab ${tabId}: ${e.message || e}`);
     }
-    let headers = {};
-    if (message && Number.isInteger(message.id) && messenger.messages && messenger.messages.getFull) {
-      try {
-        headers = (await messenger.messages.getFull(message.id)).headers || {};
-      } catch (e) {
-        log(`headers of message ${message.id}: ${e.message || e}`);
+    const headers = (async () => {
+      let h = {};
+      if (message && Number.isInteger(message.id) && messenger.messages && messenger.messages.getFull) {
+        try {
+          h = (await messenger.messages.getFull(message.id)).headers || {};
+        } catch (e) {
+          log(`headers of message ${message.id}: ${e.message || e}`);
+        }
       }
-    }
-    return { ...partiesOf(message), auth: authenticationResults(headers), receipts: readReceipts(headers) };
+      return { auth: authenticationResults(h), receipts: readReceipts(h) };
+    })();
+    return { ...partiesOf(message), headers };
   }
+
+  // Whether the helper's sender-domain policy is on, as its last sanitize
+  // result said (null: not known yet). While it is off, the mail's headers
+  // (messages.getFull, which parses the whole message) are not waited for.
+  let senderPolicyOn = null;
 
   async function uncloak(tabId, gen) {
     const r = record(tabId);
@@ -286,13 +295,28 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           setState(tabId, gen, stateForError(error));
           return { ok: false, error };
         }
-        const { from, to, auth, receipts } = await mailFacts(tabId);
-        const params = auth.length ? { from, to, authentication_results: auth } : { from, to };
-        if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts, sender: { from, auth } });
-        try {
-          const results = await Promise.all(
+        const { from, to, headers } = await mailFacts(tabId);
+        const remember = (h) => {
+          if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts: h.receipts, sender: { from, auth: h.auth } });
+          return h;
+        };
+        const heard = headers.then(remember);
+        const sanitizeAll = (auth) => {
+          const params = auth.length ? { from, to, authentication_results: auth } : { from, to };
+          return Promise.all(
             parts.map((html) => hostCall("sanitize", { html, ...params }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
           );
+        };
+        try {
+          const waited = senderPolicyOn !== false ? await heard : null;
+          let results = await sanitizeAll(waited ? waited.auth : []);
+          const policyOn = results.some((r) => r && r.sender_images && r.sender_images.enabled);
+          if (policyOn && !waited) {
+            // turned on since the last mail (e.g. from a terminal): once more, with the verdict
+            const h = await heard;
+            if (h.auth.length) results = await sanitizeAll(h.auth);
+          }
+          senderPolicyOn = policyOn;
           for (const r of results) {
             if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
           }

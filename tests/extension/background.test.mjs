@@ -540,3 +540,36 @@ test("display.images passes the sender and its Authentication-Results, for the h
     messenger.fullHeaders["authentication-results"],
   ]);
 });
+
+test("while the sender-domain policy is off, the headers are not waited for; switched on, the mail is sanitized with the verdict", async () => {
+  let enabled = false;
+  const frames = [];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 9 }] },
+    host: (f) => {
+      frames.push(f);
+      return { ok: true, result: { html: `<p>${frames.length}</p>`, remote: [], links: [], sender_images: { enabled } } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  // the first mail: the policy is not known yet, the verdict goes with it
+  await send({ command: "display.sanitize", parts: ["a"] }, DISPLAY);
+  assert.ok("authentication_results" in frames.at(-1));
+  // known off: messages.getFull (which parses the whole mail) may take as long as it likes
+  messenger.fullHangs = true;
+  const reply = await send({ command: "display.sanitize", parts: ["b"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  assert.equal("authentication_results" in frames.at(-1), false);
+  // switched on from a terminal: the result says so, and the mail is sanitized again with the verdict
+  messenger.fullHangs = false;
+  enabled = true;
+  const before = frames.length;
+  const again = await send({ command: "display.sanitize", parts: ["c"] }, DISPLAY);
+  assert.equal(again.ok, true);
+  assert.deepEqual(frames.slice(before).map((f) => "authentication_results" in f), [false, true]);
+  assert.deepEqual(again.parts, [`<p>${frames.length}</p>`]);
+  // and from then on the verdict goes with the first request
+  const n = frames.length;
+  await send({ command: "display.sanitize", parts: ["d"] }, DISPLAY);
+  assert.deepEqual(frames.slice(n).map((f) => "authentication_results" in f), [true]);
+});

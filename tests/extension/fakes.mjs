@@ -146,6 +146,7 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
       getFull: async (id) => {
         m.calls.push(["getFull", id]);
         if (m.fullThrows) throw new Error("message gone");
+        if (m.fullHangs) await new Promise(() => {});
         return { headers: m.fullHeaders, parts: [] };
       },
     },
