@@ -197,7 +197,8 @@ export function buildReport(record) {
   const result = record.result || {};
   const count = state.kind === "done" ? state.count | 0 : record.result ? countOf(result) : 0;
   const links = state.kind === "done" && Number.isInteger(state.links) ? state.links : countLinks(result.links);
-  const status = state.kind === "done" ? `${summaryText(count, links)}.` : badge.title;
+  const summary = summaryText(count, links);
+  const status = state.kind === "done" ? `${summary.charAt(0).toUpperCase()}${summary.slice(1)}.` : badge.title;
   const images = imageSummary(result.remote);
   return {
     badge,

@@ -89,7 +89,7 @@ test("buildReport states", () => {
   assert.equal(done.badge.text, "2");
   assert.equal(done.timingMs, 12);
   const clean = buildReport({ kind: "html", state: { kind: "done", count: 0, links: 0 }, result: { html: "", remote: [], links: [] } });
-  assert.equal(clean.status, "no trackers found.");
+  assert.equal(clean.status, "No trackers found.");
   const warn = buildReport({ kind: "html", state: { kind: "done", count: 1, remoteAllowed: true }, result: RESULT });
   assert.equal(warn.remoteAllowed, true);
   const off = buildReport({ kind: null, state: { kind: "unreachable", message: "No such native application" }, result: null });
