@@ -230,8 +230,19 @@
     });
   }
 
+  // The mail's remote style sheets (<link rel=stylesheet>, in the parts or
+  // in the head content Thunderbird puts before them). One whose `sheet`
+  // exists was loaded: Thunderbird's blocking is off.
+  function remoteSheets(doc) {
+    return [...doc.body.querySelectorAll("link[href]")].filter(
+      (l) => /\bstylesheet\b/i.test(l.getAttribute("rel") || "") && REMOTE_RE.test(l.getAttribute("href")),
+    );
+  }
+
   function domOps(doc) {
     return {
+      remoteSheets: () => remoteSheets(doc),
+      sheetLoaded: (link) => Boolean(link.sheet),
       backgroundProbes: (containers) => backgroundProbes(doc, containers),
       findParts: () => findParts(doc),
       remoteImages,
@@ -280,6 +291,7 @@
     let remoteReported = false;
     let sanitizeSent = false;
     let watched = [];
+    let sheets = [];
     let phase = "pending"; // pending -> sanitized | fallback | none
 
     function withTimeout(promise, chars = 0) {
@@ -328,7 +340,7 @@
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      if (watched.some((img) => ops.imageLoaded(img))) {
+      if (watched.some((img) => ops.imageLoaded(img)) || sheets.some((l) => ops.sheetLoaded(l))) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
@@ -390,6 +402,8 @@
           watched = ops.remoteImages(parts.containers);
           if (ops.backgroundProbes) watched.push(...ops.backgroundProbes(parts.containers));
           for (const img of watched) ops.onImageLoad(img, checkRemote);
+          sheets = ops.remoteSheets ? ops.remoteSheets() : [];
+          for (const link of sheets) ops.onImageLoad(link, checkRemote); // a load event, like an image's
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();

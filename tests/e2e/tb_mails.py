@@ -189,6 +189,8 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Sender images authenticated", html=sender_images_html(base, "sender-pass"), sender=LOCAL_SENDER, headers=(AUTH_PASS,)),
         TestMail("Sender images unauthenticated", html=sender_images_html(base, "sender-none"), sender=LOCAL_SENDER),
         TestMail("Remote allowed CSS probe", html=remote_css_html(base)),
+        TestMail("Remote allowed stylesheet probe",
+                 html=f'<html><head><link rel="stylesheet" href="{base}/allowed/style.css"></head><body><p>sheet</p></body></html>'),
     ]
 
 

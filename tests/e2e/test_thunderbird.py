@@ -77,6 +77,9 @@ def test_head_content_outside_the_part_is_sanitized_too(tb, server):
     assert link["href"] == f"{server.base}/base/page.html?keep=1", link
     assert link["original"] == "page.html?utm_source=x&keep=1", link
     assert server.snapshot() == []
+    # its blocked remote style sheet is not mistaken for remote content allowed
+    time.sleep(0.5)
+    assert tb.badge()[0] != "!", tb.badge()
 
 
 def test_popup_report_and_undo(tb, server):
@@ -489,6 +492,13 @@ def test_remote_content_allowed_is_detected(tb, server):
         assert badge[0] == "!", (badge, loaded)
         # the background was requested once: by Thunderbird, the add-on's probe added none
         assert loaded.count("/allowed/css-bg.png") == 1 and set(loaded) <= {"/allowed/css-bg.png", "/allowed/font.woff2"}, loaded
+        # a mail whose only remote content is a style sheet
+        mark = len(server.snapshot())
+        view = tb.open_message("Remote allowed stylesheet probe", server.base)
+        assert view["state"] == "sanitized", view
+        badge = wait_badge(tb, "!")
+        assert badge[0] == "!", (badge, server.snapshot()[mark:])
+        assert [p for _, p in server.snapshot()[mark:]] == ["/allowed/style.css"]
         # the popup says how to turn Thunderbird's blocking back on
         text = popup_once(tb)
         assert "Thunderbird loaded remote content" in text, text

@@ -20,7 +20,7 @@ const D = load();
 // Fake "containers" and ops recording what the flow does to the page.
 function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false, settleLoads = false } = {}) {
   const clock = new FakeClock();
-  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], probes: [] };
+  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], probes: [], sheets: [] };
   const sent = [];
   const containers = parts.map((html) => ({ html }));
   const imgs = [{ loaded: remoteLoaded, listeners: [] }];
@@ -63,6 +63,8 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
     },
     onImageLoad: (img, f) => img.listeners.push(f),
     backgroundProbes: () => page.probes,
+    remoteSheets: () => page.sheets,
+    sheetLoaded: (link) => link.loaded,
   };
   const send = (raw) => {
     const msg = JSON.parse(JSON.stringify(raw)); // out of the vm realm (and as runtime messaging copies it)
@@ -219,6 +221,21 @@ test("a probe of a CSS background that loads reports 'remote content allowed' li
   blocked.page.probes = [{ loaded: false, listeners: [] }];
   await blocked.c.run();
   assert.equal(blocked.sent[0].remoteAllowed, false);
+});
+
+test("a remote style sheet that loaded reports 'remote content allowed', now or at its load event", async () => {
+  const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  early.page.sheets = [{ loaded: true, listeners: [] }];
+  await early.c.run();
+  assert.equal(early.sent[0].remoteAllowed, true);
+  const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  const sheet = { loaded: false, listeners: [] };
+  late.page.sheets = [sheet];
+  await late.c.run();
+  assert.equal(late.sent[0].remoteAllowed, false);
+  sheet.loaded = true;
+  sheet.listeners.forEach((f) => f());
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
 });
 
 test("commands from the background: undo a link, re-render from the original HTML", async () => {
