@@ -77,3 +77,10 @@ def test_sender_domain_policy(enabled, headers, sender, shown):
     policy = result.to_dict()["sender_images"]
     assert policy["enabled"] is enabled and policy["active"] is shown
     assert policy["reason"]
+
+
+def test_an_allowlisted_image_that_is_never_rendered_is_blocked_without_an_allowed_by():
+    html = '<!--[if mso]><img src="https://img.brand.example/outlook.jpg" width="600" height="300"><![endif]-->'
+    result = trackless.sanitize(html, allow=["brand.example"])
+    [r] = result.remote
+    assert (r.action, r.allowed_by) == ("blocked", "")

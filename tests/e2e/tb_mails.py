@@ -184,7 +184,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),
         TestMail("Recovery probe", html=small_html(base).replace("Short note", "Recovery")),
         TestMail("Images from a second domain", html=second_domain_html(base)),
-        TestMail("Head tricks", html=head_tricks_html(base)),
+        TestMail("Head tricks", html=head_tricks_html(base), headers=("Disposition-Notification-To: Shop <receipts@shop.example>",)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
         TestMail("Sender images authenticated", html=sender_images_html(base, "sender-pass"), sender=LOCAL_SENDER, headers=(AUTH_PASS,)),
         TestMail("Sender images unauthenticated", html=sender_images_html(base, "sender-none"), sender=LOCAL_SENDER),

@@ -80,6 +80,10 @@ def test_head_content_outside_the_part_is_sanitized_too(tb, server):
     # its blocked remote style sheet is not mistaken for remote content allowed
     time.sleep(0.5)
     assert tb.badge()[0] != "!", tb.badge()
+    # its read-receipt request, read from the headers, with what Thunderbird does about it
+    text = popup_once(tb)
+    assert "Read receipt requested" in text and "Disposition-Notification-To" in text, text
+    assert "to Shop <receipts@shop.example>" in text and "Thunderbird asks you before sending a read receipt" in text, text
 
 
 def test_popup_report_and_undo(tb, server):

@@ -559,7 +559,7 @@ class _Walker:
 def _blocked(r: Remote, why: str) -> Remote:
     from dataclasses import replace
 
-    return replace(r, action="blocked", reason=f"{r.reason}; {why}")
+    return replace(r, action="blocked", allowed_by="", reason=f"{r.reason}; {why}")
 
 
 def _replace_original(link: Link, original: str) -> Link:
