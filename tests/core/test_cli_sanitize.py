@@ -49,12 +49,6 @@ def test_html_to_stdout_and_summary_to_stderr():
     assert "list-manage.com/track/open" not in html
     summary = proc.stderr.decode().strip().splitlines()
     assert len(summary) == 1 and summary[0].startswith("trackless: ")
-    # the add-on's vocabulary: trackers blocked, then tracking links cleaned
-    data = json.loads(run("--json", str(SAMPLE)).stdout)
-    trackers = sum(r["tracker"] for r in data["remote"])
-    links = sum(1 for l in data["links"] if l["status"] in ("unwrapped", "opaque") or l["removed"])
-    assert summary[0].startswith(f"trackless: {trackers} trackers blocked ("), summary
-    assert f") · {links} tracking links cleaned; " in summary[0], summary
 
 
 def test_out_file(tmp_path):

@@ -90,13 +90,9 @@ def summary(result) -> str:
     blocked = sum(1 for r in result.remote if r.action == "blocked")
     allowed = sum(1 for r in result.remote if r.action == "allowed")
     statuses = Counter(l.status for l in result.links)
-    # the add-on's words: "3 trackers blocked · 5 tracking links cleaned"
-    trackers = sum(kinds.values())
-    cleaned = sum(1 for l in result.links if l.status in ("unwrapped", "opaque") or l.removed)
-    parts = [f"{trackers} tracker{'s' if trackers != 1 else ''} blocked"]
+    parts = [f"{result.badge} tracker{'s' if result.badge != 1 else ''}"]
     if kinds:
         parts[0] += " (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")"
-    parts[0] += f" · {cleaned} tracking link{'s' if cleaned != 1 else ''} cleaned"
     parts.append(f"{blocked} remote reference{'s' if blocked != 1 else ''} blocked")
     if allowed:
         parts.append(f"{allowed} allowed image{'s' if allowed != 1 else ''} to fetch")
