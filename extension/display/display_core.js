@@ -206,8 +206,60 @@
     return n;
   }
 
+  // Remote content other than <img> gives no load event: the commonest in
+  // newsletters is a CSS background (a background attribute, url() in a style
+  // attribute). For the first few such URLs on the mail's rendered elements,
+  // an Image of the same URL in this document says whether Thunderbird lets
+  // remote content load: with its blocking on, its content policy refuses the
+  // probe exactly as it refused the original (no request); with it off, the
+  // original was requested when the element was laid out, and the probe is
+  // served by the image cache (or joins the request under way).
+  const CSS_URL_RE = /url\(\s*(['"]?)\s*((?:https?:)?\/\/[^'")\s]+)\1\s*\)/gi;
+  const MAX_PROBES = 4;
+  function backgroundUrls(el) {
+    const urls = [];
+    const bg = el.getAttribute("background");
+    if (bg && REMOTE_RE.test(bg)) urls.push(bg.trim());
+    for (const m of (el.getAttribute("style") || "").matchAll(CSS_URL_RE)) urls.push(m[2]);
+    return urls;
+  }
+
+  function backgroundProbes(doc, containers) {
+    const seen = new Set();
+    const candidates = [doc.body, ...containers.flatMap((c) => [c, ...c.querySelectorAll("[background], [style*='url(' i]")])];
+    for (const el of candidates) {
+      if (seen.size >= MAX_PROBES) break;
+      const urls = backgroundUrls(el);
+      if (!urls.length || !el.getClientRects().length) continue; // not rendered: never requested
+      for (const u of urls) {
+        try {
+          if (seen.size < MAX_PROBES) seen.add(new URL(u, doc.baseURI).href);
+        } catch (e) {
+          // not a URL the document could load either
+        }
+      }
+    }
+    return [...seen].map((url) => {
+      const img = new doc.defaultView.Image();
+      img.src = url;
+      return img;
+    });
+  }
+
+  // The mail's remote style sheets (<link rel=stylesheet>, in the parts or
+  // in the head content Thunderbird puts before them). One whose `sheet`
+  // exists was loaded: Thunderbird's blocking is off.
+  function remoteSheets(doc) {
+    return [...doc.body.querySelectorAll("link[href]")].filter(
+      (l) => /\bstylesheet\b/i.test(l.getAttribute("rel") || "") && REMOTE_RE.test(l.getAttribute("href")),
+    );
+  }
+
   function domOps(doc) {
     return {
+      remoteSheets: () => remoteSheets(doc),
+      sheetLoaded: (link) => Boolean(link.sheet),
+      backgroundProbes: (containers) => backgroundProbes(doc, containers),
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
@@ -255,6 +307,7 @@
     let remoteReported = false;
     let sanitizeSent = false;
     let watched = [];
+    let sheets = [];
     let phase = "pending"; // pending -> sanitized | fallback | none
 
     function withTimeout(promise, chars = 0) {
@@ -296,13 +349,14 @@
       }
     }
 
-    // A remote image of the mail that loaded means Thunderbird's remote-content
-    // blocking is off for this message. Seen before the sanitize request goes
+    // A remote image of the mail that loaded, or a probe of one of its CSS
+    // backgrounds that loaded, means Thunderbird's remote-content blocking is
+    // off for this message. Seen before the sanitize request goes
     // out, it travels with it (the background starts a fresh report for each
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      if (watched.some((img) => ops.imageLoaded(img))) {
+      if (watched.some((img) => ops.imageLoaded(img)) || sheets.some((l) => ops.sheetLoaded(l))) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
@@ -362,7 +416,10 @@
         parts = ops.findParts();
         if (parts.kind === "html") {
           watched = ops.remoteImages(parts.containers);
+          if (ops.backgroundProbes) watched.push(...ops.backgroundProbes(parts.containers));
           for (const img of watched) ops.onImageLoad(img, checkRemote);
+          sheets = ops.remoteSheets ? ops.remoteSheets() : [];
+          for (const link of sheets) ops.onImageLoad(link, checkRemote); // a load event, like an image's
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();

@@ -31,6 +31,8 @@ class Remote:
     element / attribute: where it was found (``"style"`` for CSS blocks).
     host / domain: host and registrable domain of the URL ("" if none).
     token: a per-recipient-looking token seen in the URL, or None.
+    allowed_by: why an allowed reference is allowed: ``"allowlist"`` or
+        ``"sender"`` (the sender-domain policy); "" when blocked.
     """
 
     url: str
@@ -46,6 +48,7 @@ class Remote:
     host: str = ""
     domain: str = ""
     token: str | None = None
+    allowed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,15 @@ class Result:
     remote: every remote reference found, in document order.
     links: every link (``a``/``area`` href) and what was done with it.
     headers: read-receipt style findings from mail headers (names), if any.
+    sender_images: the "images from the sender's own domain" policy as applied
+        to this mail (``core.policy.SenderImages``), or None.
     """
 
     html: str
     remote: tuple[Remote, ...] = ()
     links: tuple[Link, ...] = ()
     headers: tuple[str, ...] = field(default=())
+    sender_images: object = None
 
     @property
     def badge(self) -> int:
@@ -107,4 +113,5 @@ class Result:
             "links": [l.to_dict() for l in self.links],
             "headers": list(self.headers),
             "badge": self.badge,
+            "sender_images": self.sender_images.to_dict() if self.sender_images is not None else None,
         }

@@ -78,6 +78,8 @@ OPTIONS: dict[str, Option] = {
     "request_timeout_ms": Option(int, 5000, "timeout of one network request, in milliseconds", 100, 60_000),
     "max_redirects": Option(int, 10, "redirects followed when resolving an opaque link", 0, 30),
     "image_max_bytes": Option(int, 5 * 1024 * 1024, "largest allowed image the helper fetches, in bytes", 1024, 50 * 1024 * 1024),
+    "sender_images": Option(bool, False, "show images from the sender's own domain when your provider authenticated "
+                            "the sender (DKIM/DMARC); trackers stay blocked"),
 }
 
 

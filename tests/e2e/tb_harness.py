@@ -100,13 +100,16 @@ class LoopbackServer:
                 self._log()
                 if self._redirect():
                     return
+                # style sheets as text/css (a browser loads no other type as one), all else a PNG
+                css = self.path.split("?")[0].endswith(".css")
+                body = b"p { color: inherit }" if css else png
                 self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
+                self.send_header("Content-Type", "text/css" if css else "image/png")
+                self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Set-Cookie", "tid=recipient-4982; Path=/; Max-Age=3600")
                 self.end_headers()
-                self.wfile.write(png)
+                self.wfile.write(body)
 
             def do_HEAD(self):  # noqa: N802
                 self._log()

@@ -42,6 +42,8 @@ class TestMail:
     text: str | None = None  # the plain-text body
     related_png: bytes | None = None  # a cid:logo image part (multipart/related)
     tracked_links: dict = field(default_factory=dict)  # original href -> expected displayed href (None = unchanged/opaque)
+    sender: str = SENDER
+    headers: tuple = ()  # extra header lines, e.g. ("Authentication-Results: ...",)
 
 
 def newsletter_html(base: str) -> str:
@@ -125,11 +127,38 @@ def remote_allowed_html(base: str) -> str:
 
 
 def second_domain_html(base: str) -> str:
-    """A content image from 127.0.0.1 (the loopback server) and a pixel from another address."""
+    """A content image and a pixel from 127.0.0.1 (the loopback server: one
+    domain serving both, the usual case) and a pixel from another address."""
     other = base.replace("127.0.0.1", "127.0.0.2")
     return (
         f'<p>Catalogue.</p><img id="catalog" src="{base}/content/catalog.jpg" width="300" height="200" alt="catalog">'
+        f'<img id="same-pixel" src="{base}/open/same.gif?id=0123456789abcdef0123" width="1" height="1">'
         f'<img src="{other}/open/px.gif?id=0123456789abcdef0123" width="1" height="1">'
+    )
+
+
+#: The sender-domain policy needs a sender whose domain serves the images:
+#: "localhost" is the loopback server under a name a From address can carry.
+LOCAL_SENDER = "news@localhost"
+AUTH_PASS = "Authentication-Results: mx.reader.example; dkim=pass header.d=localhost header.s=s1; dmarc=pass header.from=localhost"
+
+
+def sender_images_html(base: str, folder: str) -> str:
+    """A content image and a pixel on the sender's own domain (localhost)."""
+    local = base.replace("127.0.0.1", "localhost")
+    return (
+        f'<p>From the sender.</p><img id="hero" src="{local}/{folder}/hero.jpg" width="300" height="200" alt="hero">'
+        f'<img src="{local}/{folder}/open.gif?id=0123456789abcdef0123" width="1" height="1">'
+    )
+
+
+def remote_css_html(base: str) -> str:
+    """Remote content without any <img>: a CSS background and a web font."""
+    return (
+        f'<html><head><style>@font-face {{ font-family: Probe; src: url({base}/allowed/font.woff2) }}'
+        f' .probe {{ font-family: Probe }}</style></head><body>'
+        f'<div class="probe" style="background-image:url({base}/allowed/css-bg.png);width:50px;height:50px">css</div>'
+        f'</body></html>'
     )
 
 
@@ -196,8 +225,13 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),
         TestMail("Recovery probe", html=small_html(base).replace("Short note", "Recovery")),
         TestMail("Images from a second domain", html=second_domain_html(base)),
-        TestMail("Head tricks", html=head_tricks_html(base)),
+        TestMail("Head tricks", html=head_tricks_html(base), headers=("Disposition-Notification-To: Shop <receipts@shop.example>",)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
+        TestMail("Sender images authenticated", html=sender_images_html(base, "sender-pass"), sender=LOCAL_SENDER, headers=(AUTH_PASS,)),
+        TestMail("Sender images unauthenticated", html=sender_images_html(base, "sender-none"), sender=LOCAL_SENDER),
+        TestMail("Remote allowed CSS probe", html=remote_css_html(base)),
+        TestMail("Remote allowed stylesheet probe",
+                 html=f'<html><head><link rel="stylesheet" href="{base}/allowed/style.css"></head><body><p>sheet</p></body></html>'),
     ]
 
 
@@ -207,8 +241,8 @@ def _b64_lines(data: bytes) -> str:
 
 
 def to_message(mail: TestMail, n: int) -> str:
-    head = (
-        f"From: Shop News <{SENDER}>\n"
+    head = "".join(f"{h}\n" for h in mail.headers) + (
+        f"From: Shop News <{mail.sender}>\n"
         f"To: Reader <{READER}>\n"
         f"Subject: {mail.subject}\n"
         f"Date: Thu, 26 Nov 2026 00:{n:02d}:00 +0000\n"

@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -50,12 +51,16 @@ function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopt
     const texts = messenger.calls.filter((c) => c[0] === "setBadgeText" && c[1].tabId === tabId);
     return texts.length ? texts[texts.length - 1][1].text : null;
   };
-  return { bg, messenger, clock, ports, send, badge, logs, answer };
+  const title = (tabId) => {
+    const titles = messenger.calls.filter((c) => c[0] === "setTitle" && c[1].tabId === tabId);
+    return titles.length ? titles[titles.length - 1][1].title : null;
+  };
+  return { bg, messenger, clock, ports, send, badge, title, logs, answer };
 }
 
 const okSanitize = (frame) =>
   frame.action === "sanitize"
-    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }], links: [], headers: [], badge: 3 } }
+    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }, { tracker: true }, { tracker: true }], links: [], headers: [], badge: 3 } }
     : frame.action === "ping"
       ? { ok: true, result: { name: "trackless", version: "0.1.0", protocol: 1 } }
       : { ok: false, error: { code: "unknown_action", message: `no action ${frame.action}` } };
@@ -137,7 +142,7 @@ test("a result for an older message does not overwrite the newer one's badge", a
   const [f1, f2] = ports[0].sent.filter((f) => f.action === "sanitize");
   ports[0].reply({ id: f2.id, ok: true, result: { html: "n", badge: 0 } });
   await flush();
-  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", badge: 9 } });
+  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", remote: Array(9).fill({ tracker: true }), badge: 9 } });
   await flush();
   assert.equal((await first).count, 9);
   assert.equal((await second).count, 0);
@@ -164,7 +169,7 @@ test("remote content allowed overrides the count on the badge", async () => {
 });
 
 test("plain-text mails: unwrap with the reader's addresses, count of changed links", async () => {
-  const { send, ports, badge } = setup({
+  const { send, ports, badge, title } = setup({
     host: (f) => ({
       ok: true,
       result: { links: f.urls.map((u) => ({ original: u, final: u.split("?")[0], status: u.includes("?") ? "cleaned" : "unchanged", removed: u.includes("?") ? ["utm_source"] : [] })) },
@@ -174,7 +179,9 @@ test("plain-text mails: unwrap with the reader's addresses, count of changed lin
   assert.equal(reply.ok, true);
   assert.equal(reply.count, 1);
   assert.deepEqual(ports[0].sent.find((f) => f.action === "unwrap").to, ["reader@example.org", "cc@example.org"]);
-  assert.equal(badge(5), "1");
+  // no tracker in a plain-text mail: the badge says so, its tooltip names the link
+  assert.equal(badge(5), "✓");
+  assert.equal(title(5), "Trackless: no trackers found · 1 tracking link cleaned");
   const empty = await send({ command: "display.unwrap", urls: [] }, DISPLAY);
   assert.deepEqual(empty, { ok: true, links: [], count: 0 });
   assert.equal(badge(5), "✓");
@@ -431,4 +438,138 @@ test("messages already open at start-up get the display script injected", async 
     ["css", 99, DISPLAY_SCRIPT.css],
   ]);
   assert.match(logs[0], /tab 99: Missing host permission/);
+});
+
+test("display.sanitize reads the headers: Authentication-Results go to the helper, read receipts to the report", async () => {
+  const { send, ports, messenger } = setup({ host: okSanitize, displayed: { messages: [{ ...HEADER, id: 42 }] } });
+  messenger.fullHeaders = {
+    "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example", "forged.example; dmarc=pass"],
+    "disposition-notification-to": ["<track@shop.example>"],
+    "x-confirm-reading-to": ["track@shop.example"],
+  };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.ok(messenger.calls.some((c) => c[0] === "getFull" && c[1] === 42));
+  const req = ports[0].sent.find((f) => f.action === "sanitize");
+  assert.deepEqual(req.authentication_results, messenger.fullHeaders["authentication-results"]);
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.deepEqual(record.receipts, [
+    { header: "Disposition-Notification-To", to: "<track@shop.example>", thunderbird: "asks" },
+    { header: "X-Confirm-Reading-To", to: "track@shop.example", thunderbird: "ignores" },
+  ]);
+  // headers that cannot be read count as absent: the mail is still sanitized, without a verdict
+  messenger.fullThrows = true;
+  const reply = await send({ command: "display.sanitize", parts: ["y"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  const last = ports[0].sent.filter((f) => f.action === "sanitize").at(-1);
+  assert.equal("authentication_results" in last, false);
+  assert.deepEqual((await send({ command: "report", tabId: 5 }, PAGE)).record.receipts, []);
+});
+
+test("blockImages undoes allowImages (keeping a 'keep links' choice) and re-renders", async () => {
+  const calls = [];
+  let list = { "shop.example": { images: true, keep_links: true }, "cdn.example": { images: true, keep_links: false } };
+  const { send, messenger } = setup({
+    host: (f) => {
+      calls.push(f);
+      return { ok: true, result: { allowlist: list } };
+    },
+  });
+  assert.deepEqual(await send({ command: "blockImages", tabId: 5, domain: "shop.example" }, PAGE), { ok: true });
+  assert.deepEqual(calls.filter((f) => f.action.startsWith("allowlist.") && f.action !== "allowlist.get").map((f) => [f.action, f.domain, f.images, f.keep_links]), [
+    ["allowlist.add", "shop.example", false, true],
+  ]);
+  await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE);
+  assert.deepEqual(calls.filter((f) => f.action === "allowlist.remove").map((f) => f.domain), ["cdn.example"]);
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "rerender" }], [5, { command: "rerender" }]]);
+  // allowing again keeps the domain's "keep links" choice
+  list = { "shop.example": { images: false, keep_links: true } };
+  await send({ command: "allowImages", tabId: 5, domain: "shop.example" }, PAGE);
+  const add = calls.filter((f) => f.action === "allowlist.add").at(-1);
+  assert.deepEqual([add.images, add.keep_links], [true, true]);
+  // a re-render the tab could not do is an error for the popup
+  messenger.tabAnswer = { ok: false, error: { code: "swap", message: "parts mismatch" } };
+  assert.equal((await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE)).error.code, "swap");
+});
+
+test("with DNS uncloaking on, an allowed image whose host is a cloaked tracker is never fetched", async () => {
+  const frames = [];
+  const result = {
+    html: "",
+    remote: [
+      { url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+      { url: "https://cdn.shop.example/b.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+    ],
+    links: [],
+  };
+  const { send, bg } = setup({
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: structuredClone(result) };
+      if (f.action === "uncloak") return { ok: true, result: { hosts: { "img.shop.example": { status: "tracker", vendor: "Acme Tracking" } } } };
+      if (f.action === "images") return { ok: true, result: { images: [], ok: 0 } };
+      return null;
+    },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.shown", timingMs: 5 }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png", "https://cdn.shop.example/b.png"] }, DISPLAY);
+  assert.deepEqual(frames.find((f) => f.action === "images").urls, ["https://cdn.shop.example/b.png"]);
+  const r = bg.records.get(5).result.remote[0];
+  assert.deepEqual([r.action, r.tracker, r.allowed_by], ["blocked", true, ""]);
+  assert.equal(bg.records.get(5).state.count, 1);
+});
+
+test("display.images passes the sender and its Authentication-Results, for the helper's own check", async () => {
+  const frames = [];
+  const remote = [{ url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false }];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 3 }] },
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: { html: "", remote, links: [] } };
+      return { ok: true, result: { images: [], ok: 0 } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png"] }, DISPLAY);
+  const images = frames.find((f) => f.action === "images");
+  assert.deepEqual([images.urls, images.from, images.authentication_results], [
+    ["https://img.shop.example/a.png"],
+    "news@shop.example",
+    messenger.fullHeaders["authentication-results"],
+  ]);
+});
+
+test("while the sender-domain policy is off, the headers are not waited for; switched on, the mail is sanitized with the verdict", async () => {
+  let enabled = false;
+  const frames = [];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 9 }] },
+    host: (f) => {
+      frames.push(f);
+      return { ok: true, result: { html: `<p>${frames.length}</p>`, remote: [], links: [], sender_images: { enabled } } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  // the first mail: the policy is not known yet, the verdict goes with it
+  await send({ command: "display.sanitize", parts: ["a"] }, DISPLAY);
+  assert.ok("authentication_results" in frames.at(-1));
+  // known off: messages.getFull (which parses the whole mail) may take as long as it likes
+  messenger.fullHangs = true;
+  const reply = await send({ command: "display.sanitize", parts: ["b"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  assert.equal("authentication_results" in frames.at(-1), false);
+  // switched on from a terminal: the result says so, and the mail is sanitized again with the verdict
+  messenger.fullHangs = false;
+  enabled = true;
+  const before = frames.length;
+  const again = await send({ command: "display.sanitize", parts: ["c"] }, DISPLAY);
+  assert.equal(again.ok, true);
+  assert.deepEqual(frames.slice(before).map((f) => "authentication_results" in f), [false, true]);
+  assert.deepEqual(again.parts, [`<p>${frames.length}</p>`]);
+  // and from then on the verdict goes with the first request
+  const n = frames.length;
+  await send({ command: "display.sanitize", parts: ["d"] }, DISPLAY);
+  assert.deepEqual(frames.slice(n).map((f) => "authentication_results" in f), [true]);
 });

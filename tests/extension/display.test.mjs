@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 // The display script's flow (display/display_core.js, a classic script) loaded
 // in a vm context and driven with fake DOM operations and a fake clock.
 import assert from "node:assert/strict";
@@ -19,7 +20,7 @@ const D = load();
 // Fake "containers" and ops recording what the flow does to the page.
 function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false, settleLoads = false } = {}) {
   const clock = new FakeClock();
-  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [] };
+  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], probes: [], sheets: [] };
   const sent = [];
   const containers = parts.map((html) => ({ html }));
   const imgs = [{ loaded: remoteLoaded, listeners: [] }];
@@ -61,6 +62,9 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
       if (settleLoads) imgs.forEach((img) => (img.loaded = true));
     },
     onImageLoad: (img, f) => img.listeners.push(f),
+    backgroundProbes: () => page.probes,
+    remoteSheets: () => page.sheets,
+    sheetLoaded: (link) => link.loaded,
   };
   const send = (raw) => {
     const msg = JSON.parse(JSON.stringify(raw)); // out of the vm realm (and as runtime messaging copies it)
@@ -194,6 +198,44 @@ test("a remote image that loaded reports 'remote content allowed' once", async (
   blocked.imgs[0].loaded = true;
   blocked.imgs[0].listeners.forEach((f) => f());
   assert.equal(blocked.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+});
+
+test("a probe of a CSS background that loads reports 'remote content allowed' like an <img>", async () => {
+  // no remote <img> loaded, but the background probe did: the flag travels with the request
+  const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  early.page.probes = [{ loaded: true, listeners: [] }];
+  await early.c.run();
+  assert.equal(early.sent[0].remoteAllowed, true);
+  // a probe that loads after the swap: reported once, by its load event
+  const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  const probe = { loaded: false, listeners: [] };
+  late.page.probes = [probe];
+  await late.c.run();
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
+  probe.loaded = true;
+  probe.listeners.forEach((f) => f());
+  probe.listeners.forEach((f) => f());
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  // blocked probes (Thunderbird's blocking on) report nothing
+  const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  blocked.page.probes = [{ loaded: false, listeners: [] }];
+  await blocked.c.run();
+  assert.equal(blocked.sent[0].remoteAllowed, false);
+});
+
+test("a remote style sheet that loaded reports 'remote content allowed', now or at its load event", async () => {
+  const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  early.page.sheets = [{ loaded: true, listeners: [] }];
+  await early.c.run();
+  assert.equal(early.sent[0].remoteAllowed, true);
+  const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  const sheet = { loaded: false, listeners: [] };
+  late.page.sheets = [sheet];
+  await late.c.run();
+  assert.equal(late.sent[0].remoteAllowed, false);
+  sheet.loaded = true;
+  sheet.listeners.forEach((f) => f());
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
 });
 
 test("commands from the background: undo a link, re-render from the original HTML", async () => {

@@ -138,6 +138,18 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
     messageDisplay: {
       getDisplayedMessages: async (tabId) => (tabId === 7 ? { messages: [] } : displayed),
     },
+    // messages.getFull(id).headers: set m.fullHeaders (lower-case name -> [values]),
+    // or m.fullThrows to make it fail.
+    fullHeaders: {},
+    fullThrows: false,
+    messages: {
+      getFull: async (id) => {
+        m.calls.push(["getFull", id]);
+        if (m.fullThrows) throw new Error("message gone");
+        if (m.fullHangs) await new Promise(() => {});
+        return { headers: m.fullHeaders, parts: [] };
+      },
+    },
     messageDisplayAction: {
       setBadgeText: log("setBadgeText"),
       setBadgeBackgroundColor: log("setBadgeBackgroundColor"),

@@ -327,3 +327,27 @@ def test_sanitize_through_the_host_equals_the_in_process_result(tmp_path):
     assert code == 0
     expected = trackless.sanitize(html, sender="news@brand.example", recipients=["me@reader.example"], allow=["brand.example"])
     assert replies[1] == {"id": 2, "ok": True, "result": expected.to_dict()}
+
+
+def test_sanitize_sender_images_follow_the_topmost_authentication_results(tmp_path):
+    html = (
+        '<img src="https://img.brand.example/hero.jpg" width="600" height="300">'
+        '<img src="https://img.brand.example/open/px.gif?u=0123456789abcdef0123" width="1" height="1">'
+    )
+    passed = "mx.reader.example; dkim=pass header.d=brand.example; dmarc=pass header.from=brand.example"
+    reqs = [
+        {"id": 1, "action": "settings.set", "settings": {"sender_images": True}},
+        {"id": 2, "action": "sanitize", "html": html, "from": "News <news@brand.example>", "authentication_results": [passed]},
+        {"id": 3, "action": "sanitize", "html": html, "from": "news@brand.example"},
+        {"id": 4, "action": "sanitize", "html": html, "from": "news@brand.example",
+         "authentication_results": ["mx.reader.example; none", passed]},
+        {"id": 5, "action": "sanitize", "html": html, "authentication_results": "dmarc=pass"},
+    ]
+    code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
+    assert code == 0
+    actions = [[r["action"] for r in rep["result"]["remote"]] for rep in replies[1:4]]
+    assert actions == [["allowed", "blocked"], ["blocked", "blocked"], ["blocked", "blocked"]]
+    assert replies[1]["result"]["remote"][0]["allowed_by"] == "sender"
+    assert [rep["result"]["sender_images"]["active"] for rep in replies[1:4]] == [True, False, False]
+    assert "DMARC passed" in replies[1]["result"]["sender_images"]["reason"]
+    assert replies[4]["error"]["code"] == "bad_request"

@@ -112,6 +112,25 @@ def test_images_action_without_the_setting_refuses_loopback(http_server, env):
     assert http_server.requests() == []
 
 
+def test_images_action_fetches_the_authenticated_senders_domain_only_with_the_setting(http_server, env):
+    http_server.routes["/hero.png"] = lambda req: Reply(200, [("Content-Type", "image/png")], PNG)
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"resolve_allow_private": True})
+    url = f"http://localhost:{http_server.port}/hero.png"
+    passed = ["mx.reader.example; dkim=pass header.d=localhost; dmarc=pass header.from=localhost"]
+    handle = handler_for("images")
+    params = {"urls": [url], "from": "news@localhost", "authentication_results": passed}
+    # the setting off: refused without a request, whatever the headers say
+    assert handle(params, _ctx(store, []))["images"][0]["status"] == "refused"
+    store.set_options({"sender_images": True})
+    # on, but no verdict, or a verdict for another sender: refused
+    assert handle({"urls": [url], "from": "news@localhost"}, _ctx(store, []))["images"][0]["status"] == "refused"
+    assert handle({**params, "from": "news@other.example"}, _ctx(store, []))["images"][0]["status"] == "refused"
+    assert http_server.requests() == []
+    assert handle(params, _ctx(store, []))["images"][0]["status"] == "ok"
+    assert [r.path for r in http_server.requests()] == ["/hero.png"]
+
+
 def _hostproc():
     path = Path(__file__).resolve().parents[1] / "native" / "hostproc.py"
     spec = importlib.util.spec_from_file_location("trackless_test_hostproc", path)

@@ -1,9 +1,10 @@
 """The pure core: parse -> find remote references -> classify -> rewrite -> serialize.
 
-``sanitize(html, sender=..., recipients=..., allow=..., keep_links=...)``
-returns a ``Result``. No network, no disk. Every remote reference is
-blocked unless it is an ``<img src>`` from an allowlisted registrable domain
-that is not a tracker; blocked references are removed from the document so
+``sanitize(html, sender=..., recipients=..., allow=..., keep_links=...,
+sender_images=..., auth=...)`` returns a ``Result``. No network, no disk.
+Every remote reference is blocked unless ``policy.decide`` allows it (an
+``<img src>`` that is not a tracker, from an allowlisted registrable domain or
+from the authenticated sender's own domain); blocked references are removed from the document so
 nothing can load even with remote content allowed. Local content (``cid:``,
 ``mailbox:`` parts, raster ``data:`` images, links) is kept.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
@@ -28,6 +30,7 @@ from . import css, trackers, vectors
 from ..domains import domain_of, registrable_domain
 from .html import Document, parse, parse_fragment
 from .identity import Identity
+from .policy import SenderImages, decide, sender_images as sender_policy
 from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
 from ..result import Link, Remote, Result
 from .tokens import find_token
@@ -60,6 +63,7 @@ class Policy:
     keep_links: frozenset[str] = frozenset()
     identity: Identity = Identity()
     sender_domain: str = ""
+    sender: SenderImages = SenderImages()
 
 
 def _domains(values) -> frozenset[str]:
@@ -73,18 +77,26 @@ def _domains(values) -> frozenset[str]:
     return frozenset(out)
 
 
-def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) -> Result:
-    """Sanitize mail HTML. Raises ``InputError``/``TooLargeError`` on bad input."""
+def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=(), sender_images=False,
+             auth=None) -> Result:
+    """Sanitize mail HTML. Raises ``InputError``/``TooLargeError`` on bad input.
+
+    ``sender_images``: show images from the sender's own registrable domain
+    when ``auth`` (an ``authres.AuthVerdict``) says the mail is authenticated
+    for it; trackers stay blocked either way."""
     if isinstance(recipients, str):
         recipients = (recipients,)
     sender_domain = ""
-    if sender and "@" in sender:
-        sender_domain = registrable_domain(sender.rsplit("@", 1)[1])
-    policy = Policy(_domains(allow), _domains(keep_links), Identity.of(recipients), sender_domain)
+    address = parseaddr(sender)[1] if sender else ""  # "News <news@x.example>" too
+    if "@" in address:
+        sender_domain = registrable_domain(address.rsplit("@", 1)[1])
+    policy = Policy(_domains(allow), _domains(keep_links), Identity.of(recipients), sender_domain,
+                    sender_policy(bool(sender_images), sender_domain, auth))
     doc = parse(html)
     walker = _Walker(policy)
     walker.walk(doc)
-    return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
+    return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links),
+                  sender_images=policy.sender)
 
 
 _CDO = "<!--"
@@ -556,7 +568,7 @@ class _Walker:
 def _blocked(r: Remote, why: str) -> Remote:
     from dataclasses import replace
 
-    return replace(r, action="blocked", reason=f"{r.reason}; {why}")
+    return replace(r, action="blocked", allowed_by="", reason=f"{r.reason}; {why}")
 
 
 def _replace_original(link: Link, original: str) -> Link:
@@ -657,7 +669,9 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
     tracker = bool(high or medium)
     if kind == "image" and pixel_signal:
         kind = "pixel"
-    allowed = proxiable and kind == "image" and not tracker and domain in policy.allow
+    decision = decide(kind=kind, domain=domain, proxiable=proxiable, tracker=tracker, allow=policy.allow,
+                      sender=policy.sender)
+    allowed = decision.allowed
     if tracker:
         reason = "; ".join(high + medium + notes)
         confidence = "high" if high else "medium"
@@ -667,14 +681,14 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
             "media": "remote media", "frame": "remote frame", "prefetch": "prefetch/preconnect hint",
             "script": "remote script", "refresh": "meta refresh", "other": "remote reference",
         }[kind]
-        reason = "; ".join([f"{base} on allowlisted {domain}" if allowed else f"{base} (blocked by default)"] + notes)
-        if proxiable and domain in policy.allow and not allowed:
-            reason += "; allowlisted domain but a tracker"
+        reason = "; ".join([f"{base} {decision.note}" if allowed else f"{base} (blocked by default)"] + notes)
         confidence = "medium"
+    if decision.note and not allowed:
+        reason += f"; {decision.note}"
     return Remote(
         url=written, kind=kind, action="allowed" if allowed else "blocked", tracker=tracker, vendor=vendor,
         reason=reason, identifies_you=bool(enc), confidence=confidence, element=tag, attribute=attr,
-        host=host, domain=domain, token=token,
+        host=host, domain=domain, token=token, allowed_by=decision.by,
     )
 
 

@@ -17,11 +17,16 @@ Each image is sent as soon as it is done, as a partial result
 chunked). The final result is a summary without the data:
 ``{"images": [{url, status, mime, size, cached, error, message}], "ok": n}``
 in request order.
+
+``from`` and ``authentication_results`` (optional, as for ``sanitize``): with
+the ``sender_images`` setting on and the topmost Authentication-Results
+authenticating the sender, the sender's own registrable domain counts as
+allowlisted for the guard above.
 """
 
 from __future__ import annotations
 
-from ..protocol import str_list
+from ..protocol import opt_str, str_list
 from ...domains import domain_of
 from . import store_of
 
@@ -43,6 +48,7 @@ def handle(params: dict, ctx) -> dict:
                              allowed=allowed)  # every redirect hop too
     proxy.max_images = MAX_URLS
 
+    allowed_domains |= _sender_domains(params, settings)
     wanted, refused = [], {}
     for u in dict.fromkeys(u.strip() for u in urls if u.strip()):
         if allowed(u):
@@ -67,3 +73,13 @@ def handle(params: dict, ctx) -> dict:
     ok = sum(1 for s in summary if s["status"] == "ok")
     ctx.log.info("images: %d requested, %d ok", len(summary), ok)
     return {"images": summary, "ok": ok}
+
+
+def _sender_domains(params: dict, settings) -> set[str]:
+    """The sender's registrable domain when the sender-domain policy applies to this mail, else nothing."""
+    from ...core.authres import verdict
+    from ...core.policy import sender_images
+
+    auth = verdict(str_list(params, "authentication_results", required=False, max_items=100), opt_str(params, "from"))
+    policy = sender_images(bool(settings.options.get("sender_images")), auth.domain, auth)
+    return {policy.domain} if policy.active else set()

@@ -1,9 +1,13 @@
 """``sanitize``: mail HTML in, ``Result.to_dict()`` out (the object of ``trackless sanitize --json``).
 
 Params: ``html`` (string, required), ``from`` (sender address or null),
-``to`` (array of the reader's addresses). The stored allowlist decides which
-domains' images may be shown and whose links are kept unmodified; an unusable
-settings file is an error (``store_corrupt``), never a silent empty allowlist.
+``to`` (array of the reader's addresses), ``authentication_results`` (array
+of the mail's ``Authentication-Results`` header values, topmost first). The
+stored allowlist decides which domains' images may be shown and whose links
+are kept unmodified; the ``sender_images`` option shows images from the
+sender's own domain when the topmost header authenticates the From domain.
+An unusable settings file is an error (``store_corrupt``), never a silent
+empty allowlist.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ def handle(params: dict, ctx) -> dict:
     html = req_str(params, "html")
     sender = opt_str(params, "from")
     recipients = str_list(params, "to", required=False, max_items=1000)
+    auth_results = str_list(params, "authentication_results", required=False, max_items=100)
     settings = store_of(ctx).load()
     import trackless
+    from ...core.authres import verdict
 
     result = trackless.sanitize(
         html,
@@ -25,5 +31,7 @@ def handle(params: dict, ctx) -> dict:
         recipients=recipients,
         allow=settings.image_domains,
         keep_links=settings.keep_link_domains,
+        sender_images=bool(settings.options.get("sender_images", False)),
+        auth=verdict(auth_results, sender),
     )
     return result.to_dict()
