@@ -21,12 +21,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from . import css, trackers, vectors
 from ..domains import domain_of, registrable_domain
-from .html import Document, parse, parse_fragment
+from .html import HTML_NS, Document, parse, parse_fragment
+from .tree import clear, gone as _gone, has_content, remove as _remove, remove_keep_content, set_text, text_of
 from .identity import Identity
 from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
 from ..result import Link, Remote, Result
@@ -49,7 +49,6 @@ _LINK_HEADER_URL = re.compile(r"<([^<>]*)>")  # [^<>]: linear on a run of "<"
 _CONDITIONAL = re.compile(r"^\s*\[if\b", re.I)
 _REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)
 _TABNL = re.compile(r"[\t\n\r]")
-_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr"})
 
 
 @dataclass(frozen=True)
@@ -87,62 +86,6 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
 
 
-_CDO = "<!--"
-_LT_RUN = re.compile(r"(\\*)<")
-
-
-def _escape_lt(css_text: str) -> str:
-    r"""CSS text without a raw "<": CDO markers dropped (ignorable where they
-    are valid), every other "<" written as the escape ``\3c `` (an escaped
-    ``\<`` as well), so the result tokenizes as the input did."""
-    css_text = css_text.replace(_CDO, "")
-
-    def one(m: re.Match) -> str:
-        slashes = m.group(1)
-        if len(slashes) % 2:  # "\<" is an escaped "<": the same character
-            return slashes[:-1] + "\\3c "
-        return slashes + "\\3c "
-
-    return _LT_RUN.sub(one, css_text)
-
-
-def _in_foreign_content(el) -> bool:
-    node = el.parent
-    while node is not None and node.name not in ("[document]", "html", "body", "head"):
-        if node.name in ("svg", "math"):
-            return True
-        if node.name in ("foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml"):
-            return False  # an HTML integration point: HTML rules again
-        node = node.parent
-    return False
-
-
-def _blank(node) -> bool:
-    return node is not None and type(node).__name__ == "NavigableString" and not node.strip()
-
-
-def _remove(node) -> None:
-    """Remove a node without leaving blank text that a second parse would drop.
-
-    libxml2 keeps blank text beside an element or comment but drops it
-    between blank text and the next node (and always in table parts): merge
-    the blanks the removal brings together, so the output is a fixed point.
-    """
-    prev, nxt, parent = node.previous_sibling, node.next_sibling, node.parent
-    node.extract() if type(node).__name__ != "Tag" else node.decompose()
-    if parent is not None and parent.name in _TABLE_PARTS:
-        for sib in (prev, nxt):
-            if _blank(sib):
-                sib.extract()
-    elif _blank(prev) and _blank(nxt):
-        nxt.extract()
-
-
-def _gone(el) -> bool:
-    """Was this element removed? (Not ``el.decomposed``: on a live tag bs4 falls
-    back to searching the subtree for a child named ``_decomposed``, which is
-    quadratic in depth.)"""
-    return el.__dict__.get("_decomposed", False)
 
 
 def _attr_text(value) -> str:
@@ -209,7 +152,9 @@ class _Walker:
         self._find_base(elements)
         self._comments(specials)
         for el in elements:
-            if _gone(el) or el.parent is None:
+            # a parent is visited before its children: what lies under a removed node is removed
+            if _gone(el) or el.parent is None or _gone(el.parent):
+                _remove(el)
                 continue
             self._element(el)
 
@@ -250,18 +195,15 @@ class _Walker:
             return
         if tag == "style":
             self._style_block(el)
-        elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only:
+        elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only and el.namespace == HTML_NS:
             # the parser keeps their content as raw text, which would not
-            # serialize back to itself: fallback content is dropped, xmp becomes
-            # a preformatted div, a frameset gives way to its content
-            if tag in ("xmp", "plaintext", "listing"):
-                el.name = "div"  # not pre: lxml moves a pre out of a list on the next parse
+            # serialize back to itself: fallback content (not rendered) is
+            # dropped, xmp/plaintext become a preformatted div
+            if tag in ("xmp", "plaintext"):
+                el.name = "div"
                 el["style"] = "white-space:pre"
-            elif tag == "frameset":
-                el.unwrap()  # its content stays where it is
-                return
             else:
-                el.clear()
+                clear(el)
         pixel = False
         for attr in list(el.attrs):
             if _gone(el):
@@ -287,10 +229,16 @@ class _Walker:
                 pixel |= self._url_attr(el, attr, name, value, tag)
             elif name.startswith("data-trackless-") or name in vectors.INERT_URL_ATTRIBUTES:
                 continue
+            elif name.startswith("on") and not self.report_only:
+                del el[attr]  # an event handler: script (never kept)
             elif "(" in value and name not in vectors.TEXT_ATTRIBUTES and css.may_reference(value):
                 self._css_attr(el, attr, value, tag)  # SVG presentation attributes: fill="url(...)", mask=...
         if pixel and not _gone(el) and not self.report_only:
-            _remove(el)
+            # a pixel goes; what it holds stays (it lost its reference already)
+            if has_content(el):
+                el[BLOCKED_ATTR] = "pixel"
+            else:
+                _remove(el)
 
     # ---- element kinds ---------------------------------------------------
     def _removed_element(self, el, tag: str) -> None:
@@ -310,7 +258,10 @@ class _Walker:
                 if el.get(attr) is not None:
                     self._check_plain(el, attr, _attr_text(el[attr]), vectors.kind_for(tag, attr))
         if not self.report_only:
-            _remove(el)
+            if tag == "script":
+                _remove(el)
+            else:
+                remove_keep_content(el)  # an unknown element to HTML5 (portal) shows its content
 
     def _check_plain(self, el, attr: str, value: str, kind: str) -> None:
         ref = classify_ref(value, self.base)
@@ -339,7 +290,7 @@ class _Walker:
     def _animation(self, el) -> bool:
         """An SVG animation that sets an href, or a value that names a remote
         place, would load it after parsing: report and remove it (True)."""
-        target = str(el.get("attributename", "")).strip().lower()
+        target = next((str(v) for k, v in el.attrs.items() if k.lower() == "attributename"), "").strip().lower()
         remote = False
         for name in vectors.ANIMATION_VALUE_ATTRIBUTES:
             value = el.get(name)
@@ -360,22 +311,12 @@ class _Walker:
         return True
 
     def _style_block(self, el) -> None:
-        text = el.string if el.string is not None else "".join(el.strings)
-        css_text = text
-        if _in_foreign_content(el):
-            # Inside SVG or MathML an HTML5 parser decodes entities in style
-            # text (lxml did not): analyse, and write, what it will see
-            css_text = html_unescape(css_text)
-            if "&" in css_text:
-                css_text = css_text.replace("&", "\\26 ")
-        if "<" in css_text:
-            # Written out raw, as a style element's text is, "<" could start
-            # markup for an HTML5 parser inside SVG or MathML (where lxml saw
-            # text). "\3c " is the same character to CSS and no tag to HTML.
-            css_text = _escape_lt(css_text)
-        new = self._rewrite_css(css_text, el, "style", in_block=True) if css.may_reference(css_text) else css_text
+        # the text as the renderer reads it (in SVG/MathML entities are
+        # already decoded by the parser; the serializer escapes it there)
+        text = text_of(el)
+        new = self._rewrite_css(text, el, "style", in_block=True) if css.may_reference(text) else text
         if new != text and not self.report_only:
-            el.string = new
+            set_text(el, new)
 
     def _style_attr(self, el, attr: str, value: str, tag: str) -> bool:
         pixel_holder: list[bool] = []
@@ -529,7 +470,7 @@ class _Walker:
             # that our HTML-parser check cannot vouch for: only the first is kept.
             as_image = kind == "image" and "#" not in value and (
                 in_css or attr in ("background", "poster")
-                or (el is not None and el.name in vectors.DATA_SVG_IMAGE_ELEMENTS))
+                or (el is not None and el.name.lower() in vectors.DATA_SVG_IMAGE_ELEMENTS))
             return mediatype == "image/svg+xml" and as_image and not inner.remote
         return False
 
