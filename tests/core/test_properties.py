@@ -115,8 +115,8 @@ def remote_left(html: str) -> list[str]:
                 continue
             if _REMOTE_IN_VALUE.search(cleaned):
                 found.append(f"{el.name}[{name}]={value!r}")
-        if el.name == "style" and _REMOTE_IN_CSS.search(css_text(el.get_text())):
-            found.append(f"style block {el.get_text()!r}")
+        if el.name == "style" and _REMOTE_IN_CSS.search(css_text("".join(el.find_all(string=True)))):
+            found.append(f"style block {el!s}")
     return found
 
 

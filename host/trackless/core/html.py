@@ -190,7 +190,8 @@ def _convert(html: str, tree):
                 continue
             new = NavigableString(text)
         elif kind == "-comment":
-            new = Comment(node.comment_content or "")
+            raw = node.html or ""  # comment_content strips blanks: take the data as written
+            new = Comment(raw[4:-3] if raw.startswith("<!--") and raw.endswith("-->") else raw)
         elif kind == "-doctype":
             dt = node.html or ""
             name = dt[10:-1].strip().lower() if dt.lower().startswith("<!doctype") else ""
