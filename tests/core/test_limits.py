@@ -69,3 +69,13 @@ def test_deeply_nested_css_functions_are_linear():
     css = "(" * 40_000 + "image-set(" + '"https://t.example/x"' * 20_000
     result = trackless.sanitize(f'<style>{css}</style><p style="background:image-set({"(" * 20_000}var(x))">x</p>')
     assert "t.example" not in result.html
+
+
+def test_nesting_beyond_the_limit_is_refused_clearly():
+    from trackless.core.html import MAX_DEPTH
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="nests more than"):
+        trackless.sanitize("<div>" * (MAX_DEPTH + 10) + "x")
+    # sloppy markup that does not nest is not refused
+    assert "x" in trackless.sanitize("<p>x" * (MAX_DEPTH + 10) + "<li>y" * (MAX_DEPTH + 10)).html

@@ -28,13 +28,17 @@ import re
 
 from ..errors import InputError, TooLargeError
 
-__all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG",
+__all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG", "MAX_DEPTH",
            "HTML_NS", "SVG_NS", "MATH_NS"]
 
 #: Largest HTML accepted, in characters (a 20 MB newsletter fits).
 MAX_HTML_CHARS = 25_000_000
 #: Most attributes one tag may carry (a tag with more is refused).
 MAX_ATTRIBUTES_PER_TAG = 2_000
+#: Deepest nesting accepted. HTML5 tree construction looks down the stack of
+#: open elements for every tag (scope checks), so its cost grows with depth
+#: times size; browsers stop nesting at 512 (Chromium/WebKit) anyway.
+MAX_DEPTH = 12_000
 
 HTML_NS = "http://www.w3.org/1999/xhtml"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -53,6 +57,41 @@ _SVG_HTML_POINTS = frozenset({"foreignObject", "desc", "title"})
 _MATH_TEXT_POINTS = frozenset({"mi", "mo", "mn", "ms", "mtext"})
 
 
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)([^<>]*?)(/?)>")
+_VOID = frozenset({"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+                   "input", "keygen", "link", "meta", "param", "source", "track", "wbr"})
+# start tags that close an open element of their own name (or a sibling kind) first
+_SELF_CLOSING_KIN = {"p": "p", "li": "li", "dt": "dt", "dd": "dt", "option": "option", "tr": "tr", "td": "td",
+                     "th": "td", "tbody": "tbody", "thead": "tbody", "tfoot": "tbody", "rt": "rt", "rp": "rt"}
+
+
+def _depth_estimate(html: str, limit: int) -> int:
+    """About how deep the tree will nest (an over-estimate for sloppy markup
+    at worst), in one linear pass: a stack of open tag names, end tags closing
+    the nearest match among the top entries."""
+    stack: list[str] = []
+    deepest = 0
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if m.group(1):
+            for i in range(len(stack) - 1, max(-1, len(stack) - 65), -1):
+                if stack[i] == name:
+                    del stack[i:]
+                    break
+            continue
+        if name in _VOID or m.group(4):
+            continue
+        kin = _SELF_CLOSING_KIN.get(name)
+        if kin is not None and stack and _SELF_CLOSING_KIN.get(stack[-1]) == kin:
+            stack.pop()
+        stack.append(name)
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if deepest > limit:
+                break
+    return deepest
+
+
 def _check(html: str) -> str:
     if not isinstance(html, str):
         raise InputError("HTML must be text")
@@ -61,6 +100,8 @@ def _check(html: str) -> str:
     for m in _LONG_TAG.finditer(html):
         if len(_ATTR_START.findall(m.group())) > MAX_ATTRIBUTES_PER_TAG:
             raise TooLargeError(f"a tag carries more than {MAX_ATTRIBUTES_PER_TAG:,} attributes")
+    if html.count("<") > MAX_DEPTH and _depth_estimate(html, MAX_DEPTH) > MAX_DEPTH:
+        raise TooLargeError(f"the HTML nests more than {MAX_DEPTH:,} elements deep")
     return html
 
 

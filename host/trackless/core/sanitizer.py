@@ -41,10 +41,11 @@ ALLOWED_ATTR = "data-trackless-allowed"
 ORIGINAL_ATTR = "data-trackless-original"
 LINK_ATTR = "data-trackless-link"
 
-_SIZE_ATTR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
+# Used with fullmatch on stripped text: one blank run, so no backtracking over runs of blanks
+_SIZE_ATTR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:px)?", re.I)
 _CSS_DECL = re.compile(r"(?:^|;)\s*([a-z-]+)\s*:\s*([^;]*)", re.I)
-_CSS_PX = re.compile(r"^\s*(\d+(?:\.\d+)?)(?:px)?\s*(?:!important)?\s*$", re.I)
-_META_REFRESH_URL = re.compile(r"url\s*=\s*(['\"]?)(.*?)\1\s*$", re.I | re.S)
+_CSS_PX = re.compile(r"(\d+(?:\.\d+)?)(?:px)?\s*(?:!important)?", re.I)
+_META_REFRESH_URL = re.compile(r"url\s*=\s*", re.I)
 _LINK_HEADER_URL = re.compile(r"<([^<>]*)>")  # [^<>]: linear on a run of "<"
 _CONDITIONAL = re.compile(r"^\s*\[if\b", re.I)
 _REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)
@@ -93,7 +94,7 @@ def _attr_text(value) -> str:
 
 
 def _px(value: str) -> float | None:
-    m = _SIZE_ATTR.match(value)
+    m = _SIZE_ATTR.fullmatch(value.strip())
     return float(m.group(1)) if m else None
 
 
@@ -124,7 +125,7 @@ def _size_reason(el, styles: dict[str, str]) -> str | None:
         v = _px(_attr_text(el.get(name, ""))) if el.get(name) is not None else None
         css_v = styles.get(name) or styles.get("max-" + name)
         if css_v is not None:
-            m = _CSS_PX.match(css_v)
+            m = _CSS_PX.fullmatch(css_v.strip())
             if m:
                 v = float(m.group(1)) if v is None else min(v, float(m.group(1)))
         if v is not None:
@@ -196,14 +197,7 @@ class _Walker:
         if tag == "style":
             self._style_block(el)
         elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only and el.namespace == HTML_NS:
-            # the parser keeps their content as raw text, which would not
-            # serialize back to itself: fallback content (not rendered) is
-            # dropped, xmp/plaintext become a preformatted div
-            if tag in ("xmp", "plaintext"):
-                el.name = "div"
-                el["style"] = "white-space:pre"
-            else:
-                clear(el)
+            self._raw_text(el, tag)
         pixel = False
         for attr in list(el.attrs):
             if _gone(el):
@@ -279,7 +273,10 @@ class _Walker:
         if equiv == "refresh":
             m = _META_REFRESH_URL.search(content)
             if m:
-                self._check_plain(el, "content", m.group(2), "refresh")
+                url = content[m.end():].rstrip()
+                if len(url) >= 2 and url[0] in "'\"" and url[-1] == url[0]:
+                    url = url[1:-1]
+                self._check_plain(el, "content", url, "refresh")
         elif equiv == "link":
             for u in _LINK_HEADER_URL.findall(content):
                 self._check_plain(el, "content", u, "prefetch")
@@ -372,6 +369,16 @@ class _Walker:
         if bad and not self.report_only:
             del el[attr]
             el[BLOCKED_ATTR] = el.get(BLOCKED_ATTR) or kind
+
+    def _raw_text(self, el, tag: str) -> None:
+        """The parser keeps their content as raw text, which would not
+        serialize back to itself: fallback content (not rendered) is dropped,
+        xmp/plaintext become a preformatted div."""
+        if tag in ("xmp", "plaintext"):
+            el.name = "div"
+            el["style"] = "white-space:pre"
+        else:
+            clear(el)
 
     def _srcdoc(self, el, attr: str, value: str) -> None:
         if self.depth >= MAX_NESTING:
