@@ -79,3 +79,14 @@ def test_nesting_beyond_the_limit_is_refused_clearly():
         trackless.sanitize("<div>" * (MAX_DEPTH + 10) + "x")
     # sloppy markup that does not nest is not refused
     assert "x" in trackless.sanitize("<p>x" * (MAX_DEPTH + 10) + "<li>y" * (MAX_DEPTH + 10)).html
+
+
+def test_deep_nesting_around_many_tags_is_refused_clearly():
+    # HTML5 scope checks walk the open elements for every tag: 4,000 open divs
+    # then 60,000 paragraphs would cost minutes; refused at once instead
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="too costly"):
+        trackless.sanitize("<div>" * 4_000 + "<p>x</p>" * 60_000)
+    # the same paragraphs without the deep prefix are fine
+    assert trackless.sanitize("<div>" * 50 + "<p>x</p>" * 60_000).html.count("<p>x</p>") == 60_000
