@@ -90,3 +90,13 @@ def test_deep_nesting_around_many_tags_is_refused_clearly():
         trackless.sanitize("<div>" * 4_000 + "<p>x</p>" * 60_000)
     # the same paragraphs without the deep prefix are fine
     assert trackless.sanitize("<div>" * 50 + "<p>x</p>" * 60_000).html.count("<p>x</p>") == 60_000
+
+
+def test_a_select_with_too_many_options_is_refused_clearly():
+    # lexbor is quadratic in the options of one select (32,000 took 12 s)
+    from trackless.core.html import MAX_OPTIONS
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="option"):
+        trackless.sanitize("<select>" + "<option>x" * (MAX_OPTIONS + 1))
+    assert trackless.sanitize("<select>" + "<option>x" * 500).html.count("<option>") == 500

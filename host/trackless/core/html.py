@@ -24,11 +24,13 @@ per element, so a document nested 10,000 deep is fine.
 
 from __future__ import annotations
 
+import gc
 import re
 
 from ..errors import InputError, TooLargeError
 
 __all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG", "MAX_DEPTH",
+           "MAX_PARSE_WORK", "MAX_OPTIONS",
            "HTML_NS", "SVG_NS", "MATH_NS"]
 
 #: Largest HTML accepted, in characters (a 20 MB newsletter fits).
@@ -42,6 +44,9 @@ MAX_DEPTH = 12_000
 #: Most (depth x tags) accepted: bounds that cost (about 3 s here) for any shape,
 #: e.g. 4,000 open elements followed by many paragraphs. Real mail is far below.
 MAX_PARSE_WORK = 150_000_000
+#: Most ``<option>`` elements accepted: lexbor updates a select's options on
+#: every insertion (quadratic: 16,000 options took 1.4 s, 32,000 took 12 s).
+MAX_OPTIONS = 8_000
 
 HTML_NS = "http://www.w3.org/1999/xhtml"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -51,6 +56,7 @@ _DOC_MARKERS = re.compile(r"<(?:!doctype|html|head|body|frameset)[\s>/]", re.IGN
 # A tag long enough to hold many attributes: checked only when a long tag exists.
 _LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{8000,}>")
 _ATTR_START = re.compile(r"\s[^\s=<>/\"']+\s*=")
+_OPTION = re.compile(r"<option[\s/>]", re.IGNORECASE)
 _DOCTYPE_AT = re.compile(r"<!doctype", re.IGNORECASE)
 _DOCTYPE_IDS = re.compile(
     r"""<!doctype\s*[^\s>]*\s*(?:(public)\s*(?:"([^">]*)"|'([^'>]*)')?\s*(?:"([^">]*)"|'([^'>]*)')?"""
@@ -103,6 +109,8 @@ def _check(html: str) -> str:
     for m in _LONG_TAG.finditer(html):
         if len(_ATTR_START.findall(m.group())) > MAX_ATTRIBUTES_PER_TAG:
             raise TooLargeError(f"a tag carries more than {MAX_ATTRIBUTES_PER_TAG:,} attributes")
+    if html.count("<o") + html.count("<O") > MAX_OPTIONS and len(_OPTION.findall(html)) > MAX_OPTIONS:
+        raise TooLargeError(f"the HTML has more than {MAX_OPTIONS:,} <option> elements")
     tags = html.count("<") - html.count("</")  # start tags (and the like)
     if tags > MAX_DEPTH:  # fewer tags cannot nest deeper nor cost more (MAX_DEPTH**2 ~ MAX_PARSE_WORK)
         depth = _depth_estimate(html, MAX_DEPTH)
@@ -275,12 +283,19 @@ def _convert(html: str, tree):
 def _soup(html: str):
     from selectolax.lexbor import LexborHTMLParser
 
+    # the tree is a web of parent/child cycles built in one go: the cyclic
+    # garbage collector would rescan it again and again while it grows
+    paused = gc.isenabled()
+    gc.disable()
     try:
         return _convert(html, LexborHTMLParser(html))
     except (TooLargeError, InputError):
         raise
     except Exception as exc:  # parser internal failure: fail closed
         raise InputError(f"the HTML could not be parsed: {exc}") from exc
+    finally:
+        if paused:
+            gc.enable()
 
 
 class Document:
