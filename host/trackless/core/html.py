@@ -192,8 +192,9 @@ class _Builder:
         d.update(proto)
         d["attrs"] = a = self.attr_dict()
         if attrs:
-            for k, v in attrs.items():
-                a[k] = "" if v is None else v
+            if None in attrs.values():
+                attrs = {k: "" if v is None else v for k, v in attrs.items()}
+            dict.update(a, attrs)  # str values: bs4's conversions have nothing to do
             if name == "meta":
                 self.soup.builder.set_up_substitutions(t)
         d["contents"] = []
