@@ -45,6 +45,7 @@ SHAPES = {
     "many attributes": lambda n: "<p " + " ".join(f"a{i}=1" for i in range(min(n, 1900))) + ">x",
     "long text with entities": lambda n: "<p>" + "&amp;&lt;&#169;&notin" * (2 * n),
     "select and options": lambda n: "<select>" + "<option>x" * n,
+    "links in links": lambda n: '<a href="https://a.example/">1<table><a href="https://b.example/">2</a></table>' * n,
     "animation values": lambda n: '<svg><animate attributeName="href" values="' + "#a;" * (5 * n) + '"/></svg>',
 }
 

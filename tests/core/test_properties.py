@@ -177,7 +177,8 @@ def script_left(html: str) -> list[str]:
         texts = [str(el.get("style", ""))]
         if el.name == "style":
             texts.append("".join(el.find_all(string=True)))
-        if any("expression(" in css_unescape(t).lower().replace(" ", "") for t in texts):
+        # strings are not functions: css_text blanks them (and decodes escapes)
+        if any("expression(" in css_text(t).lower().replace(" ", "") for t in texts):
             found.append(f"expression() in {el.name}")
     return found
 

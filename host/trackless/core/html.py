@@ -29,7 +29,7 @@ import re
 
 from ..errors import InputError, TooLargeError
 
-__all__ = ["Document", "parse", "parse_fragment", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG", "MAX_DEPTH",
+__all__ = ["Document", "parse", "parse_fragment", "settle", "MAX_HTML_CHARS", "MAX_ATTRIBUTES_PER_TAG", "MAX_DEPTH",
            "MAX_PARSE_WORK", "MAX_OPTIONS",
            "HTML_NS", "SVG_NS", "MATH_NS"]
 
@@ -61,6 +61,13 @@ _DOCTYPE_AT = re.compile(r"<!doctype", re.IGNORECASE)
 _DOCTYPE_IDS = re.compile(
     r"""<!doctype\s*[^\s>]*\s*(?:(public)\s*(?:"([^">]*)"|'([^'>]*)')?\s*(?:"([^">]*)"|'([^'>]*)')?"""
     r"""|(system)\s*(?:"([^">]*)"|'([^'>]*)'))?""", re.IGNORECASE)
+
+# Elements a parser never nests in one of the same kind from markup (it closes
+# the open one first), but that a tree can hold (adoption agency, foster
+# parenting): such a tree does not read back as itself once written out.
+_REOPENS = {"a": "a", "p": "p", "li": "li", "form": "form", "button": "button", "nobr": "nobr",
+            "option": "option", "dd": "dt", "dt": "dt",
+            **{f"h{i}": "h" for i in range(1, 7)}}
 
 _SVG_HTML_POINTS = frozenset({"foreignObject", "desc", "title"})
 _MATH_TEXT_POINTS = frozenset({"mi", "mo", "mn", "ms", "mtext"})
@@ -223,10 +230,15 @@ def _convert(html: str, tree):
     soup.next_element = None
     # stack of (bs4 parent, next lexbor node to convert at this level)
     stack = [(soup, root.parent.child)]
+    open_kinds: dict[str, int] = {}  # open HTML elements of the kinds in _REOPENS
+    fragile = False
     while stack:
         parent, node = stack[-1]
         if node is None:
             stack.pop()
+            kind = _REOPENS.get(parent.name) if parent.namespace == HTML_NS else None
+            if kind is not None:
+                open_kinds[kind] -= 1
             continue
         stack[-1] = (parent, node.next)
         kind = node.tag
@@ -256,7 +268,10 @@ def _convert(html: str, tree):
             name = dt[10:-1].strip().lower() if dt.lower().startswith("<!doctype") else ""
             new = _doctype(html, name)
         elif node.is_element_node:
-            new = new_tag(kind, _child_ns(parent, kind) if parent is not soup else HTML_NS, node.attributes)
+            ns = _child_ns(parent, kind) if parent is not soup else HTML_NS
+            new = new_tag(kind, ns, node.attributes)
+            if ns == HTML_NS and open_kinds.get(_REOPENS.get(kind, ""), 0):
+                fragile = True
         else:
             continue
         new.parent = parent
@@ -278,6 +293,10 @@ def _convert(html: str, tree):
                 child = node.child
             if child is not None:
                 stack.append((new, child))
+                reopen = _REOPENS.get(kind) if new.namespace == HTML_NS else None
+                if reopen is not None:
+                    open_kinds[reopen] = open_kinds.get(reopen, 0) + 1
+    soup.__dict__["_fragile"] = fragile
     return soup
 
 
@@ -309,6 +328,9 @@ class Document:
     def __init__(self, soup, fragment: bool):
         self.soup = soup
         self.fragment = fragment
+        #: the tree nests elements a parser would not nest from markup: its
+        #: serialization reads back as another tree (see ``settle``)
+        self.fragile = soup.__dict__.get("_fragile", False)
 
     def elements(self) -> list:
         """Every element in document order (a list: callers may modify the tree)."""
@@ -348,6 +370,14 @@ class Document:
             # leading blanks of a fragment are not part of the tree read back
             return serialize(self.soup).lstrip()
         return serialize(self.soup)
+
+
+def settle(doc: Document, out: str) -> str:
+    """The serialization of a fragile tree, read back once and written again:
+    the fixed point a second sanitize would reach (rare: nested links and the like)."""
+    if not doc.fragile:
+        return out
+    return Document(_soup(out), doc.fragment).serialize()
 
 
 def parse(html: str) -> Document:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from . import css, trackers, vectors
 from ..domains import domain_of, registrable_domain
-from .html import HTML_NS, Document, parse
+from .html import HTML_NS, Document, parse, settle
 from .tree import gone as _gone, has_content, remove as _remove
 from .walk_common import ALLOWED_ATTR, BLOCKED_ATTR, LINK_ATTR, MAX_NESTING, ORIGINAL_ATTR, attr_text as _attr_text
 from .walk_foreign import ForeignWalk
@@ -80,7 +80,7 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     doc = parse(html)
     walker = _Walker(policy)
     walker.walk(doc)
-    return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
+    return Result(html=settle(doc, doc.serialize()), remote=tuple(walker.remote), links=tuple(walker.links))
 
 
 
