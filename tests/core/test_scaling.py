@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from bench_scaling import SHAPES  # noqa: E402
 
 #: Generous: a linear shape gives about 4 (noise on a busy machine adds some), a quadratic one 16.
-BOUND = 9.0
+BOUND = 10.0
 #: Shapes whose cost is the nesting depth itself: HTML5 tree construction
 #: (scope checks over the open elements, in the parser) costs depth x tags.
 #: It is bounded by the limits (core/html.py MAX_DEPTH, MAX_PARSE_WORK: a few
