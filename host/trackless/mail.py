@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import email
 import email.policy
+import re
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
@@ -78,11 +79,23 @@ def _header(msg, name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
+# boundary="abc with no closing quote (seen in real mail): Thunderbird reads abc
+_UNCLOSED_BOUNDARY = re.compile(rb'(?i)(\bboundary[ \t]*=[ \t]*)"([^"\r\n;]+)(?=[\r\n;])')
+
+
+def _boundary_not_found(msg) -> bool:
+    return any(type(d).__name__ == "StartBoundaryNotFoundDefect" for part in msg.walk() for d in part.defects)
+
+
 def parse_message(data: bytes) -> Mail:
     """Parse RFC 5322 bytes. Raises ``InputError`` when it is not a mail at all."""
     if not data.strip():
         raise InputError("the mail is empty")
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    if _boundary_not_found(msg):
+        fixed = _UNCLOSED_BOUNDARY.sub(rb'\1"\2"', data)
+        if fixed != data:
+            msg = email.message_from_bytes(fixed, policy=email.policy.compat32)
     if not msg.keys() and not msg.get_payload():
         raise InputError("not a mail: no headers found")
     html = text = None
