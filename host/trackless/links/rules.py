@@ -15,6 +15,7 @@ Data files (TOML, data not code):
       any_host = false                    # true: path/query signature only
       path = '^/url$'                     # regex searched in the raw path
       query = { qs = '^[0-9a-f]{20,}$' }  # required params, value regex ("" = any)
+      query_text = '^[a-z0-9]{24,}$'      # regex searched in the raw query (keyless tokens)
       priority = 50                       # lower first; generic fallbacks use 90+
       on_fail = "opaque"                  # decodable whose decoding fails: "opaque" or "skip"
       generic = false                     # a heuristic, not a known vendor
@@ -79,6 +80,7 @@ class WrapperRule:
     any_host: bool = False
     path: re.Pattern | None = None
     query: tuple[tuple[str, re.Pattern | None], ...] = ()
+    query_text: re.Pattern | None = None
     priority: int = 50
     on_fail: str = "opaque"
     generic: bool = False
@@ -93,6 +95,8 @@ class WrapperRule:
                 return False
             if rx is not None and rx.search(params[name]) is None:
                 return False
+        if self.query_text is not None and self.query_text.search(parts.query or "") is None:
+            return False
         return True
 
 
@@ -215,7 +219,7 @@ def _examples(label, rid, table, *, kind="wrapper", statuses=STATUSES) -> list[E
 
 _RULE_KEYS = {
     "id", "vendor", "kind", "source", "hosts", "suffixes", "host_regex", "any_host", "path", "query",
-    "priority", "on_fail", "generic", "decode", "examples", "note",
+    "query_text", "priority", "on_fail", "generic", "decode", "examples", "note",
 }
 
 
@@ -273,11 +277,12 @@ def _compile_wrapper(label: str, raw: dict, order: int) -> tuple[WrapperRule, li
     if not isinstance(query_raw, dict):
         _fail(label, rid, "'query' must be a table of name = value regex")
     query = tuple((k, _regex(label, rid, f"query.{k}", v) if v != "" else None) for k, v in query_raw.items())
+    query_text = _regex(label, rid, "query_text", raw["query_text"]) if "query_text" in raw else None
     if not (hosts or suffixes or host_regex or any_host):
         _fail(label, rid, "needs a host condition: hosts, suffixes, host_regex or any_host")
     if any_host and (hosts or suffixes or host_regex):
         _fail(label, rid, "any_host excludes hosts/suffixes/host_regex")
-    if (any_host or host_regex is not None) and path is None and not query:
+    if (any_host or host_regex is not None) and path is None and not query and query_text is None:
         _fail(label, rid, "a rule not tied to known hosts needs a 'path' or 'query' signature")
     priority = raw.get("priority", 50)
     if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 100:
@@ -298,7 +303,7 @@ def _compile_wrapper(label: str, raw: dict, order: int) -> tuple[WrapperRule, li
     rule = WrapperRule(
         id=rid, vendor=vendor, kind=kind, source=raw["source"], file=label, order=order,
         hosts=hosts, suffixes=suffixes, host_regex=host_regex, any_host=any_host, path=path,
-        query=query, priority=priority, on_fail=on_fail, generic=generic, steps=steps,
+        query=query, query_text=query_text, priority=priority, on_fail=on_fail, generic=generic, steps=steps,
     )
     return rule, examples
 
