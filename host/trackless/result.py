@@ -60,6 +60,8 @@ class Link:
     identifies_you: the link carries the reader's address (plain, encoded or hashed).
     rule: id of the rule that decided, or None.
     chain: intermediate URLs when unwrapped (outermost first, excluding final).
+    reason: the evidence for the verdict in words (the rule or the list-free
+    judgment; why an id-carrying link is not ``cleaned``), or None.
     """
 
     original: str
@@ -70,6 +72,7 @@ class Link:
     identifies_you: bool = False
     rule: str | None = None
     chain: tuple[str, ...] = ()
+    reason: str | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
