@@ -132,6 +132,8 @@ def run_folder(folder: Path, limit: int | None) -> None:
     rules: Counter = Counter()
     cleaned_with_token = 0
     cleaned_examples: list[str] = []
+    judged: dict[str, list[str]] = {"judgment.token": [], "judgment.id-left": []}
+    flagged_content: list[str] = []
     remote = trackers = content_refs = content_flagged = 0
     reasons: Counter = Counter()
     badges: list[int] = []
@@ -157,6 +159,8 @@ def run_folder(folder: Path, limit: int | None) -> None:
             states[link.status] += 1
             if link.rule:
                 rules[link.rule.split(" > ")[0].split(", ")[0]] += 1
+            if link.rule and link.rule.startswith("judgment.") and len(judged[link.rule]) < 8:
+                judged[link.rule].append(link.original[:120])
             if link.status == "cleaned" and link.final and find_token(link.final):
                 cleaned_with_token += 1
                 if len(cleaned_examples) < 5:
@@ -169,6 +173,8 @@ def run_folder(folder: Path, limit: int | None) -> None:
             if CONTENT_HOSTS.search(r.host or ""):
                 content_refs += 1
                 content_flagged += r.tracker
+                if r.tracker and len(flagged_content) < 6:
+                    flagged_content.append(f"{r.url[:90]} ({r.reason[:50]})")
             if r.action != "blocked":
                 leaks += 1
         if _LOADS.search(res.html):
@@ -180,9 +186,15 @@ def run_folder(folder: Path, limit: int | None) -> None:
     for e in cleaned_examples:
         print(f"    {e}")
     print("top deciding rules              : " + ", ".join(f"{k} {v}" for k, v in rules.most_common(12)))
+    for rule, urls in judged.items():
+        print(f"sample of {rule}:")
+        for u in urls:
+            print(f"    {u}")
     print(f"remote references               : {remote}, trackers {trackers} ({100 * trackers / max(remote, 1):.1f} %)")
     print("tracker reasons                 : " + ", ".join(f"{k} {v}" for k, v in reasons.most_common(8)))
     print(f"content-host refs flagged       : {_pct(content_flagged, content_refs)}")
+    for u in flagged_content:
+        print(f"    {u}")
     if badges:
         print(f"badge per mail                  : median {statistics.median(badges)}, mean {statistics.mean(badges):.1f}, max {max(badges)}")
         print(f"sanitize time per mail          : median {1000 * statistics.median(elapsed):.2f} ms")

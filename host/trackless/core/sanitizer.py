@@ -30,7 +30,7 @@ from .html import Document, parse, parse_fragment
 from .identity import Identity
 from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
 from ..result import Link, Remote, Result
-from .tokens import find_token
+from .tokens import find_token, token_facts
 
 __all__ = ["sanitize", "Policy", "MAX_NESTING"]
 
@@ -609,7 +609,8 @@ def _url_facts(url: str, identity: Identity):
         parts, host = None, ""
     m = trackers.match_url(url, parts) if parts is not None else None
     return (host, registrable_domain(host) if host else "", identity.found_in(url), m,
-            None if m is not None else _link_vendor(url), find_token(url, parts) if parts is not None else None)
+            None if m is not None else _link_vendor(url), find_token(url, parts) if parts is not None else None,
+            token_facts(parts))
 
 
 def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: bool = False,
@@ -619,7 +620,7 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
     medium: list[str] = list(extra) if force_tracker else []
     notes: list[str] = [] if force_tracker else list(extra)
     facts = _url_facts(url, policy.identity)
-    host, domain, enc, m, wrapper, token = facts
+    host, domain, enc, m, wrapper, token, tfacts = facts
     vendor = None
     if enc:
         high.append(f"carries your address ({enc})")
@@ -645,6 +646,10 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
         high.append(f"click-tracking host of {wrapper}")
     if token and not high and not medium:
         medium.append("per-recipient token in URL")
+    # issue 17: a sizeless image with a per-recipient path on a tracking host is an open pixel
+    sizeless = el is not None and kind == "image" and not _declares_size(el)
+    if tfacts.host_token and sizeless and not high and not medium:
+        medium.append(f"per-recipient path on the tracking host {host} (no declared size)")
     tracker = bool(high or medium)
     if kind == "image" and pixel_signal:
         kind = "pixel"
@@ -658,15 +663,21 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
             "media": "remote media", "frame": "remote frame", "prefetch": "prefetch/preconnect hint",
             "script": "remote script", "refresh": "meta refresh", "other": "remote reference",
         }[kind]
-        reason = "; ".join([f"{base} on allowlisted {domain}" if allowed else f"{base} (blocked by default)"] + notes)
+        reason = "; ".join([f"{base} on allowlisted {domain}" if allowed else f"{base} (blocked by default)"] + notes
+                           + ([f"not a tracker: {tfacts.content}"] if tfacts.content else []))
         if proxiable and domain in policy.allow and not allowed:
             reason += "; allowlisted domain but a tracker"
-        confidence = "medium"
+        confidence = "high" if tfacts.content else "medium"
     return Remote(
         url=written, kind=kind, action="allowed" if allowed else "blocked", tracker=tracker, vendor=vendor,
         reason=reason, identifies_you=bool(enc), confidence=confidence, element=tag, attribute=attr,
         host=host, domain=domain, token=token,
     )
+
+
+def _declares_size(el) -> bool:
+    styles = _style_map(_attr_text(el.get("style", "")))
+    return bool(el.get("width") or el.get("height") or "width" in styles or "height" in styles)
 
 
 def _hidden_ancestor(el) -> str | None:

@@ -28,21 +28,12 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
-from ..core.tokens import looks_like_token
-from ..domains import registrable_domain
+from ..core.tokens import tokenish, tracking_host
 from .urls import Parts
 
-__all__ = ["Judgment", "judge", "id_left", "tokenish"]
+__all__ = ["Judgment", "judge", "id_left"]
 
-#: First labels of hosts that mail services use for click tracking.
-_TRACKING_LABEL = re.compile(
-    r"(?:click|clicks|clk|link|links|lnk|lnks|track|tracking|trk|t|l|r|go|email|emails|e|em|eml|mail|mailing|"
-    r"mailer|news|newsletter|newsletters|nl|url|urls|ct|cl|elink|ablink|redirect|redir|out|mkt|m|ss|sl|ls|u|x|"
-    r"ea|cmail|info|mandrill|mg|sg|sp|spgo|t2|r2|c)[0-9]*\Z")
-_ALNUM_ID = re.compile(r"[A-Za-z0-9_\-]{12,}\Z")
-_CLASS = re.compile(r"[0-9]+|[A-Za-z]+")
 _B64_URL = re.compile(r"aHR0c[A-Za-z0-9_\-+/]{8,}={0,2}\Z")  # base64 of "http..."
 #: Query keys whose values are never ids of the reader.
 _BENIGN_KEYS = frozenset({"w", "h", "width", "height", "size", "format", "fm", "fit", "crop", "q", "quality",
@@ -60,24 +51,6 @@ class Judgment:
     reason: str
 
 
-def tokenish(value: str) -> bool:
-    """A random-looking id: ``looks_like_token``, or a 12+ character run of
-    letters and digits that changes between them at least four times. An
-    encoded URL, address or path is not an id."""
-    if "%" in value:
-        value = unquote(value)
-        if any(c in value for c in "/:@ "):
-            return False
-    if looks_like_token(value):
-        return True
-    if len(value) < 12 or len(value) > 2048 or not _ALNUM_ID.match(value):
-        return False
-    runs = _CLASS.findall(value)
-    digits = sum(len(r) for r in runs if r.isdigit())
-    letters = sum(len(r) for r in runs if not r.isdigit())
-    return len(runs) >= 5 and digits >= 3 and letters >= 3
-
-
 def _short(token: str) -> str:
     return token if len(token) <= 16 else token[:12] + "..."
 
@@ -91,13 +64,6 @@ def _b64_url(value: str) -> str | None:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     return text if text.lower().startswith(("http://", "https://")) else None
-
-
-def _tracking_host(host: str) -> bool:
-    reg = registrable_domain(host)
-    if not reg or host == reg or not host.endswith("." + reg):
-        return False
-    return bool(_TRACKING_LABEL.match(host[: -len(reg) - 1].split(".")[0]))
 
 
 def _query_items(query: str | None) -> list[tuple[str, str]]:
@@ -126,7 +92,7 @@ def judge(parts: Parts, accept) -> Judgment | None:
             dest = accept(decoded)
             if dest is not None:
                 return Judgment(dest, token, f"destination decoded from base64 in the link through {parts.host}")
-    if _tracking_host(parts.host):
+    if tracking_host(parts.host):
         return Judgment(None, token, f"random-looking id {_short(token)!r} in a link through the tracking-shaped "
                                      f"host {parts.host}")
     wordless = all(s in path_tokens or s.isdigit() or len(s) <= 3 for s in segments)
