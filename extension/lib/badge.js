@@ -79,20 +79,21 @@ export function stateForError(err) {
 
 // Tracker count from a sanitize result: the host's own `badge` number when it
 // sends one, else the same rule computed here (tracking remote references plus
-// tracked links).
+// links that track the reader: `link.tracker` when the host says so; older
+// hosts without that field: unwrapped, opaque or with parameters removed).
 export function countOf(result) {
   if (result && Number.isInteger(result.badge) && result.badge >= 0) return result.badge;
   const remote = Array.isArray(result && result.remote) ? result.remote : [];
   const links = Array.isArray(result && result.links) ? result.links : [];
-  return (
-    remote.filter((r) => r && r.tracker).length +
-    links.filter((l) => l && (l.status === "unwrapped" || l.status === "opaque" || (l.removed && l.removed.length))).length
-  );
+  return remote.filter((r) => r && r.tracker).length + countLinks(links);
+}
+
+function tracksReader(l) {
+  if (typeof l.tracker === "boolean") return l.tracker;
+  return l.status === "unwrapped" || l.status === "opaque" || Boolean(l.removed && l.removed.length);
 }
 
 // Tracked links among unwrap results (plain-text mails).
 export function countLinks(links) {
-  return (Array.isArray(links) ? links : []).filter(
-    (l) => l && (l.status === "unwrapped" || l.status === "opaque" || (l.removed && l.removed.length)),
-  ).length;
+  return (Array.isArray(links) ? links : []).filter((l) => l && tracksReader(l)).length;
 }

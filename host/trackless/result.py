@@ -62,6 +62,9 @@ class Link:
     chain: intermediate URLs when unwrapped (outermost first, excluding final).
     reason: the evidence for the verdict in words (the rule or the list-free
     judgment; why an id-carrying link is not ``cleaned``), or None.
+    tracker: the link tracks the reader (a click tracker, an id, your address,
+    per-reader tracking parameters); security gateways, redirectors, shorteners
+    and campaign tags (``utm_*``) alone are not. The badge counts these.
     """
 
     original: str
@@ -73,6 +76,7 @@ class Link:
     rule: str | None = None
     chain: tuple[str, ...] = ()
     reason: str | None = None
+    tracker: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -98,10 +102,9 @@ class Result:
 
     @property
     def badge(self) -> int:
-        """Number of trackers found: tracking remote references plus tracked links."""
-        trackers = sum(1 for r in self.remote if r.tracker)
-        tracked_links = sum(1 for l in self.links if l.status in ("unwrapped", "opaque") or l.removed)
-        return trackers + tracked_links
+        """Number of trackers found: tracking remote references plus links that
+        track the reader (``Link.tracker``)."""
+        return sum(1 for r in self.remote if r.tracker) + sum(1 for l in self.links if l.tracker)
 
     def to_dict(self) -> dict:
         return {

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "newsletter.eml"
 REMOTE_FIELDS = {"url", "kind", "action", "tracker", "vendor", "reason", "identifies_you"}
-LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you"}
+LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you", "reason", "tracker"}
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
@@ -37,8 +37,9 @@ def test_json_contract_on_the_sample():
     assert len(pixels) == 3 and all(p["tracker"] for p in pixels)
     assert sum(p["identifies_you"] for p in pixels) == 2  # From/To came from the mail's headers
     assert data["headers"] == ["Disposition-Notification-To"]
-    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(
-        1 for l in data["links"] if l["status"] in ("unwrapped", "opaque") or l["removed"])
+    # the badge counts trackers only (issue 17): tracking references and links that track the reader
+    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(l["tracker"] for l in data["links"])
+    assert [l["tracker"] for l in data["links"]] == [True, True, False, True, False, False]  # utm alone, Google: no
 
 
 def test_html_to_stdout_and_summary_to_stderr():

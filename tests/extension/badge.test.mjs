@@ -70,3 +70,14 @@ test("countOf prefers the host's badge number and otherwise counts trackers and 
   assert.equal(countLinks(result.links), 3);
   assert.equal(countLinks(null), 0);
 });
+
+test("countOf counts only links the host calls trackers when it says so (issue 17)", () => {
+  const links = [
+    { status: "unwrapped", removed: ["utm_source"], tracker: false }, // a Google redirect with utm_* only
+    { status: "opaque", removed: [], tracker: false }, // a shortener
+    { status: "opaque", removed: [], tracker: true }, // CleverReach
+    { status: "cleaned", removed: ["mc_eid"], tracker: true },
+  ];
+  assert.equal(countLinks(links), 2);
+  assert.equal(countOf({ remote: [{ tracker: false }, { tracker: true }], links }), 3);
+});

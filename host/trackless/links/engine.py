@@ -110,6 +110,7 @@ def unwrap_with(rules: Rules, url: str, identity: Identity | None = None, keep: 
     status = None                    # "opaque" when the walk ends on a wrapper
     reason = None
     cleaned = None                   # clean() of ``current`` when the walk ended on a page
+    tracks = False                   # a click tracker (not only a gateway/redirector/shortener) was met
 
     for _depth in range(MAX_DEPTH + 1):
         matched = _match(rules, current_parts)
@@ -142,6 +143,7 @@ def unwrap_with(rules: Rules, url: str, identity: Identity | None = None, keep: 
             vendors.append("Unknown click tracker")
             rule_ids.append(JUDGMENT_RULE)
             reason = verdict.reason
+            tracks = True
             if verdict.dest is None:
                 status = "opaque"
                 break
@@ -151,6 +153,7 @@ def unwrap_with(rules: Rules, url: str, identity: Identity | None = None, keep: 
             vendors.append(decided.vendor)
             rule_ids.append(decided.id)
             reason = None
+            tracks = tracks or decided.tracker
         if step_to is None:
             status = "opaque"
             reason = f"{decided.vendor} link: its destination is kept on the service's server (rule {decided.id})"
@@ -172,26 +175,29 @@ def unwrap_with(rules: Rules, url: str, identity: Identity | None = None, keep: 
         if current is not text and (not chain or chain[-1] != current):
             chain.append(current)
         return _finish(Link(original, None, "opaque", (), _join(vendors), False, _join(rule_ids) if rule_ids else None,
-                            tuple(chain), reason), texts, identity, keep)
+                            tuple(chain), reason, tracks), texts, identity, keep)
 
     if cleaned is None or rule_ids:
         cleaned = clean(current, rules.params, current_parts)
     final, removed, families, param_rules = cleaned
+    per_reader = any(r not in rules.campaign_only for r in param_rules)
     if rule_ids:
         why = reason or f"destination decoded from the {_join(vendors)} link"
         left = id_left(check_original(final) or current_parts)
         if left:
             why += f"; the destination itself carries an id ({left})"
-        link = Link(original, final, "unwrapped", removed, _join(vendors), False, _join(rule_ids), tuple(chain), why)
+        link = Link(original, final, "unwrapped", removed, _join(vendors), False, _join(rule_ids), tuple(chain), why,
+                    tracks or per_reader or bool(left))
     elif removed:
         left = id_left(check_original(final) or current_parts)
         if left:
             # "cleaned" means nothing identifying is left: keep the link as written, say why
             link = Link(original, None, "opaque", (), ", ".join(families), False, ID_LEFT_RULE, (),
-                        f"tracking parameters ({', '.join(removed)}) and an id that cannot be removed safely ({left})")
+                        f"tracking parameters ({', '.join(removed)}) and an id that cannot be removed safely ({left})",
+                        True)
         else:
             link = Link(original, final, "cleaned", removed, ", ".join(families), False, ", ".join(param_rules), (),
-                        f"tracking parameters removed: {', '.join(removed)}")
+                        f"tracking parameters removed: {', '.join(removed)}", per_reader)
     else:
         link = Link(original, original, "unchanged")
     return _finish(link, texts, identity, keep)
@@ -206,8 +212,8 @@ def _finish(link: Link, texts: list[str], identity: Identity | None, keep: bool)
     if link.status == "cleaned" and identifies and identity.found_in(link.final):
         # "cleaned" means nothing identifying is left: your address is
         return Link(link.original, None, "opaque", (), link.vendor, True, ID_LEFT_RULE, (),
-                    f"tracking parameters ({', '.join(link.removed)}) removed but your address stays in the link")
+                    f"tracking parameters ({', '.join(link.removed)}) removed but your address stays in the link", True)
     if identifies == link.identifies_you:
         return link
     return Link(link.original, link.final, link.status, link.removed, link.vendor, identifies, link.rule, link.chain,
-                link.reason)
+                link.reason, link.tracker or identifies)
