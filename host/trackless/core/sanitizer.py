@@ -30,6 +30,7 @@ from .html import Document, parse, parse_fragment
 from .identity import Identity
 from .refs import RASTER_TYPES, FONT_PREFIXES, classify_ref, data_uri_info
 from ..result import Link, Remote, Result
+from . import learn
 from .tokens import find_token, token_facts
 
 __all__ = ["sanitize", "Policy", "MAX_NESTING"]
@@ -73,8 +74,11 @@ def _domains(values) -> frozenset[str]:
     return frozenset(out)
 
 
-def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) -> Result:
-    """Sanitize mail HTML. Raises ``InputError``/``TooLargeError`` on bad input."""
+def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=(), learned=None) -> Result:
+    """Sanitize mail HTML. Raises ``InputError``/``TooLargeError`` on bad input.
+
+    ``learned``: ids learned from earlier mails of this sender (digest ->
+    evidence, ``learn.Learner.known``); ids within this mail are found too."""
     if isinstance(recipients, str):
         recipients = (recipients,)
     sender_domain = ""
@@ -84,7 +88,8 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=()) 
     doc = parse(html)
     walker = _Walker(policy)
     walker.walk(doc)
-    return Result(html=doc.serialize(), remote=tuple(walker.remote), links=tuple(walker.links))
+    remote, links = learn.apply(tuple(walker.remote), tuple(walker.links), learned)  # issue 17: ids of the reader
+    return Result(html=doc.serialize(), remote=remote, links=links)
 
 
 _CDO = "<!--"
