@@ -4,6 +4,10 @@ Params: ``html`` (string, required), ``from`` (sender address or null),
 ``to`` (array of the reader's addresses). The stored allowlist decides which
 domains' images may be shown and whose links are kept unmodified; an unusable
 settings file is an error (``store_corrupt``), never a silent empty allowlist.
+
+Ids of the reader learned from earlier mails of the sender are applied, and
+this mail is learned from (``trackless.learnstore``; issue 17). The store is
+an extra: if it cannot be written, the mail is still sanitized (logged).
 """
 
 from __future__ import annotations
@@ -19,11 +23,19 @@ def handle(params: dict, ctx) -> dict:
     settings = store_of(ctx).load()
     import trackless
 
+    from ...learnstore import shared
+
+    learned = shared()
     result = trackless.sanitize(
         html,
         sender=sender,
         recipients=recipients,
         allow=settings.image_domains,
         keep_links=settings.keep_link_domains,
+        learned=learned.known(sender) or None,
     )
+    try:
+        learned.learn(sender, [r.url for r in result.remote] + [l.original for l in result.links])
+    except OSError as exc:
+        ctx.log.warning("learned ids not saved: %s", exc)
     return result.to_dict()
