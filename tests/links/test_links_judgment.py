@@ -83,3 +83,11 @@ def test_the_issue_examples():
     link = unwrap("https://121070.seu2.cleverreach.com/c/79180030/b09ec13a504-ro9gus")
     assert (link.status, link.vendor) == ("opaque", "CleverReach")
     assert "CleverReach" in link.reason
+
+
+def test_an_encoded_base64_id_is_an_id_but_an_encoded_url_is_not():
+    link = unwrap("https://pages.example.com/email/webview?md_id=2454&aliId=hkhRccHHKgMpzjEAhYzkU9KJ7V20He%2FHwt4MeJSdtahF"
+                  "&utm_source=mail")
+    assert (link.status, link.rule) == ("opaque", "judgment.id-left")
+    link = unwrap("https://app.example.com/login?next=https%3A%2F%2Fapp.example.com%2Finbox%2F7f3a9c2b1d4e&utm_source=mail")
+    assert link.status == "cleaned"

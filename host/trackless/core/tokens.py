@@ -96,8 +96,8 @@ def tokenish(value: str) -> bool:
     (``b09ec13a504ro9gus``). An encoded URL, address or path is not an id."""
     if "%" in value:
         value = unquote(value)
-        if any(c in value for c in "/:@ "):
-            return False
+        if "://" in value or value.startswith("/") or any(c in value for c in "@ "):
+            return False  # an encoded URL, path or address
     if looks_like_token(value):
         return True
     if len(value) < 12 or len(value) > 2048 or not _ALNUM_ID.match(value):

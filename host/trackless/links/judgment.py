@@ -38,7 +38,7 @@ _B64_URL = re.compile(r"aHR0c[A-Za-z0-9_\-+/]{8,}={0,2}\Z")  # base64 of "http..
 #: Query keys whose values are never ids of the reader.
 _BENIGN_KEYS = frozenset({"w", "h", "width", "height", "size", "format", "fm", "fit", "crop", "q", "quality",
                           "v", "ver", "version", "auto", "dpr", "lang", "locale", "hl", "page", "p", "sort",
-                          "color", "colour", "s", "search", "query", "t", "tab", "view", "ref_src", "list"})
+                          "color", "colour", "s", "search", "query", "tab", "view", "ref_src", "list"})
 
 
 @dataclass(frozen=True)
