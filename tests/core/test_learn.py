@@ -84,7 +84,8 @@ def test_a_bad_state_starts_empty():
 def test_the_state_stays_bounded(mails):
     lrn = learn.Learner()
     for sender, n in mails:
-        lrn.learn(f"s{sender}@x.example", [f"https://t.x.example/o/{ID}{v}q7" for v in range(n % 90)])
+        urls = [f"https://t.x.example/o/{ID}{v}q7" for v in range(n % 90)]
+        lrn.learn(f"s{sender}@x.example", urls + [u.replace("/o/", "/c/") for u in urls])
     senders = lrn.state["senders"]
     assert len(senders) <= learn.MAX_SENDERS
     assert all(len(rec["values"]) <= learn.MAX_VALUES for rec in senders.values())

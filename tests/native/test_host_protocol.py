@@ -365,3 +365,21 @@ def test_the_learned_store_is_owner_only_bounded_and_never_overwritten_when_brok
     again.learn("news@brand.example", ["https://t.brand.example/o/k2f9x0qe3lm7a8c1"])
     assert path.read_text() == "{broken"  # a file it cannot read is left alone
     assert again.clear() is True and not path.exists()
+
+
+def test_the_learned_store_writes_at_most_every_write_every_seconds(tmp_path):
+    from trackless import learnstore
+
+    now = [100.0]
+    store = learnstore.LearnStore(tmp_path / "learned.json", clock=lambda: now[0])
+    urls = ["https://t.brand.example/o/k2f9x0qe3lm7a8c1", "https://t.brand.example/c/k2f9x0qe3lm7a8c1"]
+    store.learn("news@brand.example", urls)
+    first = (tmp_path / "learned.json").read_text()
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() == first  # too soon: memory only
+    now[0] += learnstore.WRITE_EVERY
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() != first
+    store.learn("news@brand.example", urls)
+    store.flush()
+    assert learnstore.LearnStore(tmp_path / "learned.json").learner.state == store.learner.state

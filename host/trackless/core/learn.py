@@ -7,9 +7,10 @@ in a URL part (a query parameter or a path segment) is shown to name the reader:
   pixel path and a link parameter, two hosts, two parameter names) is one id,
   carried by every tracker and link it appears in (``mail_ids``);
 * **across mails of one sender** (``Learner``): a value that is the same in
-  every mail from that sender (at least ``MIN_MAILS``) and appears in several
-  of its URLs identifies the reader; one seen in one mail only identifies
-  that send; one in a single URL per mail (a logo) is content;
+  every mail from that sender (at least ``MIN_MAILS``; four of five mails
+  will do) and appears in at least two of each mail's URLs identifies the
+  reader; one seen in one mail only identifies that send; one in a single
+  URL per mail (a logo) is content and is not even kept;
 * the learned facts are applied to the next mail of that sender (``apply``):
   every reference and link carrying a learned value is a tracker, with the
   evidence in its reason ("this value appeared in all 14 mails from this sender").
@@ -35,13 +36,13 @@ __all__ = ["slots", "mail_ids", "Learner", "apply", "digest", "MIN_MAILS", "MAX_
 #: A sender's value becomes a learned reader id after this many mails.
 MIN_MAILS = 3
 #: Bounds of the learned state: senders kept (least recently seen dropped), values per sender.
-MAX_SENDERS = 500
-MAX_VALUES = 64
+MAX_SENDERS = 300
+MAX_VALUES = 32
 
 
 def digest(value: str) -> str:
     """A short digest of a value (the store never keeps ids in clear)."""
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def slots(url: str) -> list[tuple[str, str]]:
@@ -122,6 +123,8 @@ class Learner:
         rec["seen"] = self.state["clock"]
         values = rec["values"]
         for d, n in per_value.items():
+            if n < 2:
+                continue  # in one address of this mail only (a logo, a one-off link): not an id of the reader
             mails, total = values.get(d, (0, 0))
             values[d] = [mails + 1, total + n]
         if len(values) > MAX_VALUES:
