@@ -157,7 +157,7 @@ def run_folder(folder: Path, limit: int | None) -> None:
     remote = trackers = content_refs = content_flagged = 0
     reasons: Counter = Counter()
     badges: list[int] = []
-    leaks = 0
+    leaks = load_text = 0
     elapsed: list[float] = []
     for _name, data in _mails(folder, limit):
         mails += 1
@@ -204,7 +204,9 @@ def run_folder(folder: Path, limit: int | None) -> None:
             if r.action != "blocked":
                 leaks += 1
         if _LOADS.search(res.html):
-            leaks += 1
+            # an attribute-looking text in the output: escaped markup in text
+            # or CSS on inspection so far; printed so a real one is noticed
+            load_text += 1
     print(f"== real mails in {folder}: {mails} files, {html_mails} with HTML")
     total = sum(states.values())
     print("link states                     : " + ", ".join(f"{k} {v} ({100 * v / total:.1f} %)" for k, v in sorted(states.items())) if total else "no links")
@@ -227,6 +229,7 @@ def run_folder(folder: Path, limit: int | None) -> None:
         print(f"badge per mail                  : median {statistics.median(badges)}, mean {statistics.mean(badges):.1f}, max {max(badges)}")
         print(f"sanitize time per mail          : median {1000 * statistics.median(elapsed):.2f} ms")
     print(f"remote references not blocked   : {leaks}")
+    print(f"outputs with load-like text     : {load_text} (inspect: escaped markup in text is harmless)")
 
 
 def main(argv=None) -> int:
