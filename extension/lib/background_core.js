@@ -522,7 +522,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     },
   };
   // Thin pass-throughs to the host for the options page.
-  for (const action of ["allowlist.get", "allowlist.add", "allowlist.remove", "settings.get", "settings.set"]) {
+  for (const action of ["allowlist.get", "allowlist.add", "allowlist.remove", "settings.get", "settings.set", "learned.clear"]) {
     commands[action] = {
       from: "page",
       async run(msg) {

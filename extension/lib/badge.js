@@ -72,12 +72,17 @@ export function countOf(result) {
   return remote.filter((r) => r && r.tracker).length;
 }
 
+// Does a link track the reader? `link.tracker` when the host says so; older
+// hosts without that field: unwrapped, opaque or with parameters removed.
+function tracksReader(l) {
+  if (typeof l.tracker === "boolean") return l.tracker;
+  return l.status === "unwrapped" || l.status === "opaque" || Boolean(l.removed && l.removed.length);
+}
+
 // Tracking links cleaned: links whose destination was restored, whose
 // tracking was removed, or whose destination the sender's mail service hides.
 export function countLinks(links) {
-  return (Array.isArray(links) ? links : []).filter(
-    (l) => l && (l.status === "unwrapped" || l.status === "opaque" || (l.removed && l.removed.length)),
-  ).length;
+  return (Array.isArray(links) ? links : []).filter((l) => l && tracksReader(l)).length;
 }
 
 // The badge state of a finished result: {kind: "done", count, links}.

@@ -150,4 +150,12 @@ $("add").addEventListener("submit", async (ev) => {
     say(e.message, true);
   }
 });
+$("forget").addEventListener("click", async () => {
+  try {
+    const result = await ask({ command: "learned.clear" });
+    say(result && result.cleared ? "Learned ids forgotten." : "Nothing was learned yet.");
+  } catch (e) {
+    say(e.message, true);
+  }
+});
 load();

@@ -63,6 +63,11 @@ class Link:
     identifies_you: the link carries the reader's address (plain, encoded or hashed).
     rule: id of the rule that decided, or None.
     chain: intermediate URLs when unwrapped (outermost first, excluding final).
+    reason: the evidence for the verdict in words (the rule or the list-free
+    judgment; why an id-carrying link is not ``cleaned``), or None.
+    tracker: the link tracks the reader (a click tracker, an id, your address,
+    per-reader tracking parameters); security gateways, redirectors, shorteners
+    and campaign tags (``utm_*``) alone are not. The badge counts these.
     """
 
     original: str
@@ -73,6 +78,8 @@ class Link:
     identifies_you: bool = False
     rule: str | None = None
     chain: tuple[str, ...] = ()
+    reason: str | None = None
+    tracker: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -101,10 +108,9 @@ class Result:
 
     @property
     def badge(self) -> int:
-        """Number of trackers found: tracking remote references plus tracked links."""
-        trackers = sum(1 for r in self.remote if r.tracker)
-        tracked_links = sum(1 for l in self.links if l.status in ("unwrapped", "opaque") or l.removed)
-        return trackers + tracked_links
+        """Number of trackers found: tracking remote references plus links that
+        track the reader (``Link.tracker``)."""
+        return sum(1 for r in self.remote if r.tracker) + sum(1 for l in self.links if l.tracker)
 
     def to_dict(self) -> dict:
         return {

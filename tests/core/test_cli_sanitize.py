@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "newsletter.eml"
 REMOTE_FIELDS = {"url", "kind", "action", "tracker", "vendor", "reason", "identifies_you"}
-LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you"}
+LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you", "reason", "tracker"}
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
@@ -37,8 +37,9 @@ def test_json_contract_on_the_sample():
     assert len(pixels) == 3 and all(p["tracker"] for p in pixels)
     assert sum(p["identifies_you"] for p in pixels) == 2  # From/To came from the mail's headers
     assert data["headers"] == ["Disposition-Notification-To"]
-    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(
-        1 for l in data["links"] if l["status"] in ("unwrapped", "opaque") or l["removed"])
+    # the badge counts trackers only (issue 17): tracking references and links that track the reader
+    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(l["tracker"] for l in data["links"])
+    assert [l["tracker"] for l in data["links"]] == [True, True, False, True, False, False]  # utm alone, Google: no
 
 
 def test_html_to_stdout_and_summary_to_stderr():
@@ -196,10 +197,11 @@ def test_a_plain_text_mail_is_returned_unchanged_with_its_links_reported(tmp_pat
     proc = run(str(path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8").replace("\r\n", "\n") == text
-    assert b"plain-text mail, text unchanged; 2 trackers" in proc.stderr and b"3 links (1 unwrapped, 1 cleaned)" in proc.stderr
+    # utm_* alone and a Google redirect do not track the reader (issue 17): no tracker
+    assert b"plain-text mail, text unchanged; 0 trackers" in proc.stderr and b"3 links (1 unwrapped, 1 cleaned)" in proc.stderr
     data = json.loads(run("--json", str(path)).stdout)
     assert data["format"] == "text" and data["html"] == "" and data["text"].replace("\r\n", "\n") == text
     assert [(l["status"], l["final"]) for l in data["links"]] == [
         ("unwrapped", "https://shop.example/sale"), ("cleaned", "https://shop.example/a?id=3"), ("unchanged", "https://example.com/about")]
-    assert data["badge"] == 2
+    assert data["badge"] == 0
     assert json.loads(run("--json", str(SAMPLE)).stdout)["format"] == "html"

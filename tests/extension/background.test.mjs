@@ -268,6 +268,22 @@ test("options pass-throughs send params without the command name", async () => {
   assert.deepEqual(Object.keys(f).sort(), ["action", "id", "settings"]);
 });
 
+test("the options page can make the helper forget learned ids (issue 17)", async () => {
+  const seen = [];
+  const { send } = setup({
+    host: (f) => {
+      seen.push(f);
+      return { ok: true, result: { cleared: true } };
+    },
+  });
+  const r = await send({ command: "learned.clear" }, PAGE);
+  assert.deepEqual(r.result, { cleared: true });
+  assert.deepEqual(Object.keys(seen.find((x) => x.action === "learned.clear")).sort(), ["action", "id"]);
+  // only the add-on's own pages may ask
+  const denied = await send({ command: "learned.clear" }, DISPLAY);
+  assert.notEqual(denied && denied.ok, true);
+});
+
 test("a closed tab forgets its report", async () => {
   const { send, messenger, bg } = setup({ host: okSanitize });
   await bg.start();

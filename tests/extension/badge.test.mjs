@@ -84,3 +84,16 @@ test("countOf counts trackers only (never links, never the host's combined badge
   assert.equal(countLinks(null), 0);
   assert.deepEqual(doneState(result), { kind: "done", count: 2, links: 3 });
 });
+
+test("countLinks counts only links the host calls trackers when it says so (issue 17)", () => {
+  const links = [
+    { status: "unwrapped", removed: ["utm_source"], tracker: false }, // a Google redirect with utm_* only
+    { status: "opaque", removed: [], tracker: false }, // a shortener
+    { status: "opaque", removed: [], tracker: true }, // CleverReach
+    { status: "cleaned", removed: ["mc_eid"], tracker: true },
+  ];
+  assert.equal(countLinks(links), 2);
+  // the badge number stays the trackers blocked; the links are the tooltip's second part
+  assert.equal(countOf({ remote: [{ tracker: false }, { tracker: true }], links }), 1);
+  assert.deepEqual(doneState({ remote: [{ tracker: true }], links }), { kind: "done", count: 1, links: 2 });
+});

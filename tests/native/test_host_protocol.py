@@ -351,3 +351,63 @@ def test_sanitize_sender_images_follow_the_topmost_authentication_results(tmp_pa
     assert [rep["result"]["sender_images"]["active"] for rep in replies[1:4]] == [True, False, False]
     assert "DMARC passed" in replies[1]["result"]["sender_images"]["reason"]
     assert replies[4]["error"]["code"] == "bad_request"
+
+
+def test_the_host_learns_ids_of_the_reader_and_forgets_them_on_request(tmp_path):
+    """Issue 17: mails of one sender teach the host the reader's id; the next
+    mail is judged with it; ``learned.clear`` forgets; the store is owner-only."""
+    rid = "k2f9x0qe3lm7a8c1"
+
+    def mail(n):
+        return (f'<a href="https://www.brand.example/story/{n}?r={rid}">story</a>'
+                f'<a href="https://www.brand.example/account?r={rid}">account</a>')
+
+    reqs = [{"id": n, "action": "sanitize", "html": mail(n), "from": "News@Brand.example"} for n in range(4)]
+    reqs += [{"id": 10, "action": "learned.clear"}, {"id": 11, "action": "sanitize", "html": mail(11), "from": "news@brand.example"},
+             {"id": 12, "action": "learned.clear"}, {"id": 13, "action": "learned.clear"}]
+    code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
+    assert code == 0
+    assert [l["tracker"] for l in replies[2]["result"]["links"]] == [False, False]  # two mails seen: not yet
+    links = replies[3]["result"]["links"]
+    assert [l["tracker"] for l in links] == [True, True]
+    assert "this value appeared in all 3 mails from this sender" in links[0]["reason"]
+    assert replies[4]["result"] == {"cleared": True}
+    assert [l["tracker"] for l in replies[5]["result"]["links"]] == [False, False]  # forgotten
+    assert replies[6]["result"] == {"cleared": True} and replies[7]["result"] == {"cleared": False}
+
+
+def test_the_learned_store_is_owner_only_bounded_and_never_overwritten_when_broken(tmp_path):
+    import os
+    import stat
+
+    from trackless.learnstore import LearnStore
+
+    path = tmp_path / "data" / "learned.json"
+    store = LearnStore(path)
+    store.learn("news@brand.example", ["https://t.brand.example/o/k2f9x0qe3lm7a8c1"])
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert "k2f9x0qe3lm7a8c1" not in path.read_text()  # digests only
+    path.write_text("{broken")
+    again = LearnStore(path)
+    again.learn("news@brand.example", ["https://t.brand.example/o/k2f9x0qe3lm7a8c1"])
+    assert path.read_text() == "{broken"  # a file it cannot read is left alone
+    assert again.clear() is True and not path.exists()
+
+
+def test_the_learned_store_writes_at_most_every_write_every_seconds(tmp_path):
+    from trackless import learnstore
+
+    now = [100.0]
+    store = learnstore.LearnStore(tmp_path / "learned.json", clock=lambda: now[0])
+    urls = ["https://t.brand.example/o/k2f9x0qe3lm7a8c1", "https://t.brand.example/c/k2f9x0qe3lm7a8c1"]
+    store.learn("news@brand.example", urls)
+    first = (tmp_path / "learned.json").read_text()
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() == first  # too soon: memory only
+    now[0] += learnstore.WRITE_EVERY
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() != first
+    store.learn("news@brand.example", urls)
+    store.flush()
+    assert learnstore.LearnStore(tmp_path / "learned.json").learner.state == store.learner.state

@@ -40,7 +40,8 @@ from .identity import Identity
 from .policy import SenderImages, decide, sender_images as sender_policy
 from .refs import classify_ref
 from ..result import Link, Remote, Result
-from .tokens import find_token
+from . import learn
+from .tokens import find_token, token_facts
 
 __all__ = ["sanitize", "Policy", "MAX_NESTING", "BLOCKED_ATTR", "ALLOWED_ATTR", "ORIGINAL_ATTR", "LINK_ATTR"]
 
@@ -74,12 +75,14 @@ def _domains(values) -> frozenset[str]:
 
 
 def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=(), sender_images=False,
-             auth=None) -> Result:
+             auth=None, learned=None) -> Result:
     """Sanitize mail HTML. Raises ``InputError``/``TooLargeError`` on bad input.
 
     ``sender_images``: show images from the sender's own registrable domain
     when ``auth`` (an ``authres.AuthVerdict``) says the mail is authenticated
-    for it; trackers stay blocked either way."""
+    for it; trackers stay blocked either way.
+    ``learned``: ids learned from earlier mails of this sender (digest ->
+    evidence, ``learn.Learner.known``); ids within this mail are found too."""
     if isinstance(recipients, str):
         recipients = (recipients,)
     sender_domain = ""
@@ -91,8 +94,8 @@ def sanitize(html: str, *, sender=None, recipients=(), allow=(), keep_links=(), 
     doc = parse(html)
     walker = _Walker(policy)
     walker.walk(doc)
-    return Result(html=settle(doc, doc.serialize()), remote=tuple(walker.remote), links=tuple(walker.links),
-                  sender_images=policy.sender)
+    remote, links = learn.apply(tuple(walker.remote), tuple(walker.links), learned)  # ids of the reader
+    return Result(html=settle(doc, doc.serialize()), remote=remote, links=links, sender_images=policy.sender)
 
 
 
@@ -262,7 +265,8 @@ def _url_facts(url: str, identity: Identity):
         parts, host = None, ""
     m = trackers.match_url(url, parts) if parts is not None else None
     return (host, registrable_domain(host) if host else "", identity.found_in(url), m,
-            None if m is not None else _link_vendor(url), find_token(url, parts) if parts is not None else None)
+            None if m is not None else _link_vendor(url), find_token(url, parts) if parts is not None else None,
+            token_facts(parts))
 
 
 def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: bool = False,
@@ -272,7 +276,7 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
     medium: list[str] = list(extra) if force_tracker else []
     notes: list[str] = [] if force_tracker else list(extra)
     facts = _url_facts(url, policy.identity)
-    host, domain, enc, m, wrapper, token = facts
+    host, domain, enc, m, wrapper, token, tfacts = facts
     vendor = None
     if enc:
         high.append(f"carries your address ({enc})")
@@ -298,6 +302,10 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
         high.append(f"click-tracking host of {wrapper}")
     if token and not high and not medium:
         medium.append("per-recipient token in URL")
+    # issue 17: a sizeless image with a per-recipient path on a tracking host is an open pixel
+    sizeless = el is not None and kind == "image" and not _declares_size(el)
+    if tfacts.host_token and sizeless and not high and not medium:
+        medium.append(f"per-recipient path on the tracking host {host} (no declared size)")
     tracker = bool(high or medium)
     if kind == "image" and pixel_signal:
         kind = "pixel"
@@ -313,8 +321,9 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
             "media": "remote media", "frame": "remote frame", "prefetch": "prefetch/preconnect hint",
             "script": "remote script", "refresh": "meta refresh", "other": "remote reference",
         }[kind]
-        reason = "; ".join([f"{base} {decision.note}" if allowed else f"{base} (blocked by default)"] + notes)
-        confidence = "medium"
+        reason = "; ".join([f"{base} {decision.note}" if allowed else f"{base} (blocked by default)"] + notes
+                           + ([f"not a tracker: {tfacts.content}"] if tfacts.content else []))
+        confidence = "high" if tfacts.content else "medium"
     if decision.note and not allowed:
         reason += f"; {decision.note}"
     return Remote(
@@ -322,6 +331,11 @@ def judge(written: str, url: str, kind: str, el, policy: Policy, *, proxiable: b
         reason=reason, identifies_you=bool(enc), confidence=confidence, element=tag, attribute=attr,
         host=host, domain=domain, token=token, allowed_by=decision.by,
     )
+
+
+def _declares_size(el) -> bool:
+    styles = _style_map(_attr_text(el.get("style", "")))
+    return bool(el.get("width") or el.get("height") or "width" in styles or "height" in styles)
 
 
 def _hidden_ancestor(el) -> str | None:

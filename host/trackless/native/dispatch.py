@@ -39,6 +39,7 @@ ACTIONS: dict[str, str] = {
     "resolve": "trackless.native.actions.resolve:handle",
     "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
     "uncloak": "trackless.native.actions.uncloak:handle",
+    "learned.clear": "trackless.native.actions.learned:clear",
 }
 
 

@@ -8,6 +8,10 @@ are kept unmodified; the ``sender_images`` option shows images from the
 sender's own domain when the topmost header authenticates the From domain.
 An unusable settings file is an error (``store_corrupt``), never a silent
 empty allowlist.
+
+Ids of the reader learned from earlier mails of the sender are applied, and
+this mail is learned from (``trackless.learnstore``; issue 17). The store is
+an extra: if it cannot be written, the mail is still sanitized (logged).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ def handle(params: dict, ctx) -> dict:
     import trackless
     from ...core.authres import verdict
 
+    from ...learnstore import shared
+
+    learned = shared()
     result = trackless.sanitize(
         html,
         sender=sender,
@@ -33,5 +40,10 @@ def handle(params: dict, ctx) -> dict:
         keep_links=settings.keep_link_domains,
         sender_images=bool(settings.options.get("sender_images", False)),
         auth=verdict(auth_results, sender),
+        learned=learned.known(sender) or None,
     )
+    try:
+        learned.learn(sender, [r.url for r in result.remote] + [l.original for l in result.links])
+    except OSError as exc:
+        ctx.log.warning("learned ids not saved: %s", exc)
     return result.to_dict()
