@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["ACTIONS", "Context", "handler_for"]
+__all__ = ["ACTIONS", "CONCURRENT_ACTIONS", "Context", "handler_for"]
 
 #: action name -> "module:function". Append only; names are part of the protocol.
 ACTIONS: dict[str, str] = {
@@ -40,6 +40,12 @@ ACTIONS: dict[str, str] = {
     "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
     "uncloak": "trackless.native.actions.uncloak:handle",
 }
+
+
+#: Actions that wait on the network. The server runs them on a small thread pool
+#: so that a ``sanitize`` (or any other action, all of which are pure or touch
+#: only local files) is answered at once instead of waiting behind them.
+CONCURRENT_ACTIONS: frozenset[str] = frozenset({"resolve", "images", "uncloak"})
 
 
 def _no_emit(result: dict) -> None:  # pragma: no cover - replaced per request by the server
