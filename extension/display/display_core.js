@@ -13,11 +13,6 @@
   function displayTimeoutMs(chars) {
     return DISPLAY_TIMEOUT_MS + Math.ceil(Math.max(0, chars | 0) / 1024) * PER_KB_MS;
   }
-  // Before the swap, the mail's own remote images may take this long to settle
-  // (load or error). With Thunderbird's blocking on they fail at once; with it
-  // off, one that loads shows that remote content is allowed. It runs while the
-  // helper works, so it rarely adds to the display time.
-  const SETTLE_MS = 300;
   const ORIGINAL_ATTR = "data-trackless-original";
   const HTML_SELECTOR = "div.moz-text-html";
   const PLAIN_SELECTOR = "div.moz-text-plain, div.moz-text-flowed";
@@ -205,24 +200,6 @@
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
       imageLoaded: (img) => img.complete && img.naturalWidth > 0,
-      whenSettled: (imgs, ms) =>
-        new Promise((resolve) => {
-          let left = imgs.filter((img) => !img.complete).length;
-          if (!left) return resolve();
-          const timer = setTimeout(resolve, ms);
-          const one = () => {
-            left -= 1;
-            if (!left) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-          for (const img of imgs) {
-            if (img.complete) continue;
-            img.addEventListener("load", one, { once: true });
-            img.addEventListener("error", one, { once: true });
-          }
-        }),
       onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
     };
   }
@@ -302,11 +279,11 @@
       return p;
     }
 
+    // The body is swapped as soon as the answer is in: nothing waits for the
+    // mail's remote images (Thunderbird blocks them, so they may never finish).
+    // One that loads later still reports "remote content allowed" (checkRemote).
     async function sanitizeHtml() {
-      const [reply] = await Promise.all([
-        withTimeout(sendSanitize(), size()),
-        ops.whenSettled(watched, SETTLE_MS),
-      ]);
+      const reply = await withTimeout(sendSanitize(), size());
       checkRemote();
       if (!reply.ok) return fail(reply);
       if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
@@ -406,7 +383,6 @@
   global.TracklessDisplay = {
     DISPLAY_TIMEOUT_MS,
     displayTimeoutMs,
-    SETTLE_MS,
     ORIGINAL_ATTR,
     createController,
     domOps,
