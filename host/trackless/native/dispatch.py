@@ -39,13 +39,16 @@ ACTIONS: dict[str, str] = {
     "resolve": "trackless.native.actions.resolve:handle",
     "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
     "uncloak": "trackless.native.actions.uncloak:handle",
+    "state": "trackless.native.actions.state:handle",
 }
 
 
-#: Actions that wait on the network. The server runs them on a small thread pool
-#: so that a ``sanitize`` (or any other action, all of which are pure or touch
-#: only local files) is answered at once instead of waiting behind them.
-CONCURRENT_ACTIONS: frozenset[str] = frozenset({"resolve", "images", "uncloak"})
+#: Actions run off the reading thread, on a small pool: those that wait on the
+#: network, so that a ``sanitize`` (or any other action, all of which are pure
+#: or touch only local files) is answered at once instead of waiting behind
+#: them; and ``state`` (cheap), so that the add-on's cache check for the mail
+#: being opened never waits behind a background ``sanitize``.
+CONCURRENT_ACTIONS: frozenset[str] = frozenset({"resolve", "images", "uncloak", "state"})
 
 
 def _no_emit(result: dict) -> None:  # pragma: no cover - replaced per request by the server

@@ -4,6 +4,9 @@ Params: ``html`` (string, required), ``from`` (sender address or null),
 ``to`` (array of the reader's addresses). The stored allowlist decides which
 domains' images may be shown and whose links are kept unmodified; an unusable
 settings file is an error (``store_corrupt``), never a silent empty allowlist.
+
+The result also carries ``state`` (see ``state.py``): the fingerprint of the
+version, rules and settings it was made under, so the add-on can cache it.
 """
 
 from __future__ import annotations
@@ -26,4 +29,6 @@ def handle(params: dict, ctx) -> dict:
         allow=settings.image_domains,
         keep_links=settings.keep_link_domains,
     )
-    return result.to_dict()
+    from .state import fingerprint
+
+    return {**result.to_dict(), "state": fingerprint(settings)}
