@@ -199,6 +199,7 @@
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
+      markCached: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-cached", ""),
       imageLoaded: (img) => img.complete && img.naturalWidth > 0,
       onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
     };
@@ -295,6 +296,7 @@
         return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
       }
       finish("sanitized");
+      if (reply.cached === true && ops.markCached) ops.markCached(); // served from the background's cache
       requestImages(reply.allowed);
     }
 

@@ -4,6 +4,8 @@
 import { partiesOf, singleMessage } from "./addresses.js";
 import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
+import { createPresanitizer } from "./presanitize.js";
+import { createCachedSanitizer } from "./sanitize_cache.js";
 import {
   IMAGES_TIMEOUT_MS,
   PING_TIMEOUT_MS,
@@ -128,9 +130,27 @@ export async function injectIntoOpenMessages(messenger, log = () => {}) {
   return injected;
 }
 
-export function createBackground({ messenger, client, now = () => Date.now(), log = () => {} }) {
+// `render(full) -> [html]` (optional): rebuilds what the display script would
+// send for a mail from messages.getFull() (lib/presanitize.js); with it, new
+// mail is sanitized in the background into the in-memory cache.
+// `digest(text) -> Promise<hex>` keys the sanitize cache (default SHA-256).
+export function createBackground({ messenger, client, now = () => Date.now(), log = () => {}, render = null, timers = globalThis, digest }) {
   const records = new Map(); // tabId -> {gen, kind, state, result, undone, remoteAllowed, timingMs}
   const base = messenger.runtime.getURL("");
+  const sanitizer = createCachedSanitizer({ hostCall: (a, p, o) => client.request(a, p, o), log, ...(digest ? { digest } : {}) });
+  let displaying = 0; // display.sanitize requests in flight: background work waits for them
+  const presanitizer = render
+    ? createPresanitizer({
+        messenger,
+        sanitizer,
+        render,
+        parties: partiesOf,
+        busy: () => displaying > 0,
+        timeoutMs: sanitizeTimeoutMs,
+        setTimeout: (f, ms) => timers.setTimeout(f, ms),
+        log,
+      })
+    : null;
 
   function record(tabId) {
     let r = records.get(tabId);
@@ -240,21 +260,28 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           setState(tabId, gen, stateForError(error));
           return { ok: false, error };
         }
-        const { from, to } = await partiesFor(tabId);
+        displaying += 1;
         try {
-          const results = await Promise.all(
-            parts.map((html) => hostCall("sanitize", { html, from, to }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
+          const { from, to } = await partiesFor(tabId);
+          // From the in-memory cache when this exact HTML was sanitized before
+          // (opened earlier, or pre-sanitized on arrival) under the same state.
+          const answers = await Promise.all(
+            parts.map((html) => sanitizer.sanitize(html, from, to, { timeoutMs: sanitizeTimeoutMs(html.length) })),
           );
+          const results = answers.map((a) => a.result);
           for (const r of results) {
-            if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
+            if (!r || typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
           }
           const result = mergeResults(results);
           const count = countOf(result);
-          setState(tabId, gen, { kind: "done", count }, { result });
-          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result) };
+          const cached = answers.every((a) => a.cached);
+          setState(tabId, gen, { kind: "done", count }, { result, cached });
+          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result), cached };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
           return { ok: false, error: errorInfo(e) };
+        } finally {
+          displaying -= 1;
         }
       },
     },
@@ -473,6 +500,11 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   function start() {
     messenger.runtime.onMessage.addListener(onMessage);
     messenger.tabs.onRemoved.addListener((tabId) => records.delete(tabId));
+    if (presanitizer && messenger.messages && messenger.messages.onNewMailReceived) {
+      messenger.messages.onNewMailReceived.addListener((folder, list) => {
+        presanitizer.onNewMail(folder, list).catch((e) => log(`pre-sanitize: ${e.message || e}`));
+      });
+    }
     messenger.menus.onClicked.addListener((info, tab) => {
       onMenuClicked(info, tab).catch((e) => log(`menu: ${e.message || e}`));
     });
@@ -496,5 +528,5 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return ready;
   }
 
-  return { start, onMessage, commands, records, onMenuClicked };
+  return { start, onMessage, commands, records, onMenuClicked, sanitizer, presanitizer };
 }
