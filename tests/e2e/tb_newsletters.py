@@ -169,9 +169,11 @@ def newsletter_text(n: int) -> str:
     return f"Brand News #{n}\n\nBonjour, reader.\n\nRead this week's stories: https://www.brand.example/stories?utm_source=newsletter\n"
 
 
-def newsletters(base: str, n: int = 40) -> list[Newsletter]:
+def newsletters(base: str, n: int = 40, title: str = "Brand News", offset: int = 0) -> list[Newsletter]:
+    """``n`` newsletters at the size quantiles plus the big ones; ``offset`` makes another,
+    different set of the same sizes (issue numbers, links and images differ)."""
     return [
-        Newsletter(f"Brand News {k:02d} ({size // 1000} KB)", newsletter_html(base, k, size), newsletter_text(k))
+        Newsletter(f"{title} {k:02d} ({size // 1000} KB)", newsletter_html(base, k + offset, size), newsletter_text(k + offset))
         for k, size in enumerate(sizes(n))
     ]
 
@@ -181,6 +183,7 @@ def _qp(text: str) -> str:
 
 
 def to_message(mail: Newsletter, k: int) -> str:
+    """The mail as RFC 822 text (``k`` numbers its Date and Message-ID)."""
     boundary = f"=_brand_alt_{k:04d}"
     return (
         f"From: Brand News <{SENDER}>\n"
