@@ -19,6 +19,7 @@ const dom = {
   // The html element's own attributes do not matter here (they end up on the
   // message document's root, which the display script does not send).
   serializeDocument: (doc) => `<html>${doc.documentElement.getHTML()}</html>`,
+  styleElements: (doc) => doc.querySelectorAll("style"),
   findParts: (doc) => D.findParts(doc),
   serializeParts: (doc, containers) => D.serializeParts(doc, containers),
 };

@@ -262,11 +262,16 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         }
         displaying += 1;
         try {
-          const { from, to } = await partiesFor(tabId);
           // From the in-memory cache when this exact HTML was sanitized before
           // (opened earlier, or pre-sanitized on arrival) under the same state.
+          // The hashes, the helper's state and the parties are fetched at once.
+          const digests = parts.map((html) => sanitizer.digestOf(html));
+          const state = sanitizer.cache.size ? sanitizer.currentState() : null;
+          const { from, to } = await partiesFor(tabId);
           const answers = await Promise.all(
-            parts.map((html) => sanitizer.sanitize(html, from, to, { timeoutMs: sanitizeTimeoutMs(html.length) })),
+            parts.map((html, i) =>
+              sanitizer.sanitize(html, from, to, { timeoutMs: sanitizeTimeoutMs(html.length), htmlDigest: digests[i], state }),
+            ),
           );
           const results = answers.map((a) => a.result);
           for (const r of results) {

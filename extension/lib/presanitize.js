@@ -101,6 +101,48 @@ export function removePlaintextTag(s) {
   return s.replace(/<plaintext/gi, (m) => `<x-${m.slice(1)}`).replace(/<\/plaintext/gi, (m) => `</x-${m.slice(2)}`);
 }
 
+// Thunderbird keeps only the plain rules of a mail's <style> sheet, each as
+// written but trimmed, joined without separators; @-rules (@media, @import,
+// @font-face, ...) are dropped. (Observed in Thunderbird 153 on synthesized
+// newsletters; a sheet it treats otherwise only makes the rebuild miss.)
+export function thunderbirdStyle(text) {
+  let out = "";
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && /\s/.test(text[i])) i += 1;
+    if (i >= n) break;
+    const start = i;
+    let depth = 0;
+    let atRule = text[i] === "@";
+    for (; i < n; i += 1) {
+      const c = text[i];
+      if (c === "{") depth += 1;
+      else if (c === "}") {
+        depth -= 1;
+        if (depth <= 0) {
+          i += 1;
+          break;
+        }
+      } else if (c === ";" && depth === 0 && atRule) {
+        i += 1;
+        break;
+      }
+    }
+    if (!atRule) out += text.slice(start, i).trim();
+  }
+  return out;
+}
+
+// Thunderbird's serializer ends a body whose content ends with a line break
+// with one more (observed: a part ending "</html>\n" is displayed with
+// "\n\n" before the end of div.moz-text-html).
+export function encoderTrailingNewline(s) {
+  const j = s.toLowerCase().lastIndexOf("</body>");
+  if (j < 1 || s[j - 1] !== "\n") return s;
+  return `${s.slice(0, j)}\n${s.slice(j)}`;
+}
+
 // The parts the display script would send for this mail, rebuilt: each raw
 // part is parsed and serialized again (libmime's parsed-HTML path), wrapped
 // in div.moz-text-html, and the whole is parsed as the message document; the
@@ -112,7 +154,11 @@ export function renderedParts(full, dom) {
   const raws = displayedHtmlParts(full);
   if (!raws.length) return [];
   const body = raws
-    .map((raw) => stripMetaCharset(removePlaintextTag(insertLangDiv(dom.serializeDocument(dom.parse(raw))))))
+    .map((raw) => {
+      const doc = dom.parse(raw);
+      for (const style of dom.styleElements(doc)) style.textContent = thunderbirdStyle(style.textContent);
+      return stripMetaCharset(removePlaintextTag(insertLangDiv(encoderTrailingNewline(dom.serializeDocument(doc)))));
+    })
     .join("");
   const doc = dom.parse(`<html><head></head><body>${body}</body></html>`);
   const found = dom.findParts(doc);

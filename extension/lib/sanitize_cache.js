@@ -106,11 +106,17 @@ export function createCachedSanitizer({ hostCall, cache = new SanitizeCache(), d
     }
   }
 
-  async function sanitize(html, from, to, { timeoutMs } = {}) {
-    const key = await digest(JSON.stringify([html, from || "", Array.isArray(to) ? to : []]));
+  // The key: SHA-256 of the HTML (may be computed ahead, in parallel with
+  // other work: opts.htmlDigest) with the sender and recipients.
+  const digestOf = (html) => digest(html);
+
+  async function sanitize(html, from, to, { timeoutMs, htmlDigest, state: statePromise } = {}) {
+    const h = await (htmlDigest || digestOf(html));
+    const key = JSON.stringify([h, from || "", Array.isArray(to) ? to : []]);
     const entry = cache.peek(key);
     if (entry) {
-      const state = await currentState();
+      // opts.state: a currentState() promise started early by the caller.
+      const state = await (statePromise || currentState());
       if (state !== null && state === entry.state && cache.peek(key) === entry) {
         cache.touch(key);
         stats.hits += 1;
@@ -136,5 +142,5 @@ export function createCachedSanitizer({ hostCall, cache = new SanitizeCache(), d
     }
   }
 
-  return { sanitize, cache, stats, currentState };
+  return { sanitize, digestOf, cache, stats, currentState };
 }

@@ -9,7 +9,9 @@ import {
   insertLangDiv,
   removePlaintextTag,
   renderedParts,
+  encoderTrailingNewline,
   stripMetaCharset,
+  thunderbirdStyle,
 } from "../../extension/lib/presanitize.js";
 import { createCachedSanitizer, SanitizeCache, sha256Hex } from "../../extension/lib/sanitize_cache.js";
 
@@ -114,6 +116,7 @@ test("renderedParts parses each part, wraps it as libmime does and serializes li
       seen.push(html);
       return { html };
     },
+    styleElements: () => [],
     serializeDocument: (doc) => `<html><head></head><body>${doc.html}</body></html>`,
     findParts: (doc) => ({ kind: "html", containers: doc.html.match(/moz-text-html/g).map((_, i) => i) }),
     serializeParts: (doc, containers) => containers.map((i) => `part${i}`),
@@ -126,4 +129,25 @@ test("renderedParts parses each part, wraps it as libmime does and serializes li
       '<html><head></head><body><div class="moz-text-html" lang="x-unicode"><p>b</p></div></body></html></body></html>',
   );
   assert.deepEqual(renderedParts(part("text/plain", { body: "x" }), dom), []);
+});
+
+test("thunderbirdStyle keeps the plain rules as written, trimmed and joined, without @-rules", () => {
+  const sheet = `
+  @import url("https://x.example/a.css");
+  body { margin:0; padding:0; }
+  table, td { border-collapse:collapse; }
+  @media screen and (max-width: 600px) {
+    .main { width:100% !important; }
+  }
+  @font-face { font-family: X; src: url(https://x.example/f.woff); }
+  .footer { color:#999; }
+`;
+  assert.equal(thunderbirdStyle(sheet), "body { margin:0; padding:0; }table, td { border-collapse:collapse; }.footer { color:#999; }");
+  assert.equal(thunderbirdStyle(".hero { background-image: url(x); }"), ".hero { background-image: url(x); }");
+  assert.equal(thunderbirdStyle(""), "");
+});
+
+test("encoderTrailingNewline doubles a line break right before the end of the body", () => {
+  assert.equal(encoderTrailingNewline("<html><body><p>a</p>\n</body></html>"), "<html><body><p>a</p>\n\n</body></html>");
+  assert.equal(encoderTrailingNewline("<html><body><p>a</p></body></html>"), "<html><body><p>a</p></body></html>");
 });
