@@ -118,6 +118,28 @@ def test_plain_text_links_are_cleaned(tb, server):
     assert server.snapshot() == []
 
 
+def test_new_mail_is_presanitized_and_a_reopen_is_served_from_the_cache(tb, server):
+    """New mail is sanitized in the background on arrival (messages.onNewMailReceived);
+    opening it uses that result, and so does opening it again; each such open is
+    as sanitized as a fresh one and costs no request."""
+    html = mails.small_html(server.base).replace("Short note", "Arrived just now")
+    mail = mails.TestMail("Cache probe", html=html)
+    arrived = tb.deliver([f"From - Thu Nov 26 00:00:00 2026\n{mails.to_message(mail, 90)}"])
+    assert arrived == [["Cache probe", True]], arrived
+    time.sleep(3)  # the background sanitizes it (a few ms of work; generous under load)
+    first = tb.open_message("Cache probe", server.base)
+    assert_sanitized(first)
+    assert first["cached"] is True, "the pre-sanitized result was not used"
+    assert "Arrived just now" in first["bodyText"]
+    assert first["badge"] == str(expected_count(html)), first
+    tb.select_none()
+    again = tb.open_message("Cache probe", server.base)
+    assert_sanitized(again)
+    assert again["cached"] is True
+    assert again["links"] == first["links"] and again["images"] == first["images"]
+    assert server.snapshot() == []
+
+
 def _mail(subject: str, base: str) -> mails.TestMail:
     return next(m for m in mails.all_mails(base) if m.subject == subject)
 
