@@ -55,12 +55,27 @@
   // outside the part, wrapped as a document; the others are fragments.
   function serializeParts(doc, containers) {
     return containers.map((c, i) => {
-      if (i > 0) return c.innerHTML;
+      const inner = partHtml(c);
+      if (i > 0) return inner;
       const outer = outerNodes(doc).map((e) => e.outerHTML).join("");
       const attrs = [...doc.body.attributes].map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join("");
-      if (!outer && !attrs) return c.innerHTML;
-      return `<html><head>${outer}</head><body${attrs}>${c.innerHTML}</body></html>`;
+      if (!outer && !attrs) return inner;
+      return `<html><head>${outer}</head><body${attrs}>${inner}</body></html>`;
     });
+  }
+
+  // Attributes Thunderbird itself puts on the mail's images once the message
+  // has loaded (image zoom). Whether they are there when the script runs
+  // depends on timing, so they are left out: the same mail always sends the
+  // same HTML (the background's cache is keyed by it).
+  const TB_IMAGE_ATTRS = ["shrinktofit", "overflowing"];
+  const TB_IMAGE_SELECTOR = TB_IMAGE_ATTRS.map((a) => `img[${a}]`).join(", ");
+
+  function partHtml(container) {
+    if (!container.querySelector(TB_IMAGE_SELECTOR)) return container.innerHTML;
+    const copy = container.cloneNode(true);
+    for (const img of copy.querySelectorAll(TB_IMAGE_SELECTOR)) for (const a of TB_IMAGE_ATTRS) img.removeAttribute(a);
+    return copy.innerHTML;
   }
 
   // Parse one sanitized part in an inert document (nothing loads) and build the
