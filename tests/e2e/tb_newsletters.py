@@ -105,16 +105,24 @@ def short_html(base: str, n: int, target: int) -> str:
         f'<p style="color:#999;font-size:11px;"><a href="https://click.e.brand.example/unsub?qs=ee{n:04d}5566">Unsubscribe</a></p>'
         f'<img src="{base}/e/open/{n:04d}/ZyXw9876543210.gif" width="1" height="1" alt=""></div></body></html>\n'
     )
-    paras, size, i = [], len(head) + len(foot), 0
+    def para(i: int) -> str:
+        return (f'<p>Update {i}: your order ships soon&nbsp;— see <a href="{_link(n, i, f"orders/{i}")}">the details</a>. '
+                "Thanks for being with us, à bientôt.</p>\n")
+
+    return _fill(head, foot, para, 0, target)
+
+
+def _fill(head: str, foot: str, block, first: int, target: int) -> str:
+    """head + block(first), block(first + 1), ... (at least one) + foot, up to ``target`` characters."""
+    blocks, size, i = [], len(head) + len(foot), first
     while True:
-        p = (f'<p>Update {i}: your order ships soon&nbsp;— see <a href="{_link(n, i, f"orders/{i}")}">the details</a>. '
-             "Thanks for being with us, à bientôt.</p>\n")
-        if size + len(p) > target and paras:
+        b = block(i)
+        if size + len(b) > target and blocks:
             break
-        paras.append(p)
-        size += len(p)
+        blocks.append(b)
+        size += len(b)
         i += 1
-    return head + "".join(paras) + foot
+    return head + "".join(blocks) + foot
 
 
 def newsletter_html(base: str, n: int, target: int) -> str:
@@ -154,15 +162,7 @@ def newsletter_html(base: str, n: int, target: int) -> str:
         'style="display:block;height:1px;width:1px;border:0;">\n'
         "</body></html>\n"
     )
-    blocks, size, i = [], len(head) + len(foot), 1
-    while True:
-        b = _block(base, n, i)
-        if size + len(b) > target and blocks:
-            break
-        blocks.append(b)
-        size += len(b)
-        i += 1
-    return head + "".join(blocks) + foot
+    return _fill(head, foot, lambda i: _block(base, n, i), 1, target)
 
 
 def newsletter_text(n: int) -> str:
