@@ -13,11 +13,6 @@
   function displayTimeoutMs(chars) {
     return DISPLAY_TIMEOUT_MS + Math.ceil(Math.max(0, chars | 0) / 1024) * PER_KB_MS;
   }
-  // Before the swap, the mail's own remote images may take this long to settle
-  // (load or error). With Thunderbird's blocking on they fail at once; with it
-  // off, one that loads shows that remote content is allowed. It runs while the
-  // helper works, so it rarely adds to the display time.
-  const SETTLE_MS = 300;
   const ORIGINAL_ATTR = "data-trackless-original";
   const HTML_SELECTOR = "div.moz-text-html";
   const PLAIN_SELECTOR = "div.moz-text-plain, div.moz-text-flowed";
@@ -60,12 +55,27 @@
   // outside the part, wrapped as a document; the others are fragments.
   function serializeParts(doc, containers) {
     return containers.map((c, i) => {
-      if (i > 0) return c.innerHTML;
+      const inner = partHtml(c);
+      if (i > 0) return inner;
       const outer = outerNodes(doc).map((e) => e.outerHTML).join("");
       const attrs = [...doc.body.attributes].map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join("");
-      if (!outer && !attrs) return c.innerHTML;
-      return `<html><head>${outer}</head><body${attrs}>${c.innerHTML}</body></html>`;
+      if (!outer && !attrs) return inner;
+      return `<html><head>${outer}</head><body${attrs}>${inner}</body></html>`;
     });
+  }
+
+  // Attributes Thunderbird itself puts on the mail's images once the message
+  // has loaded (image zoom). Whether they are there when the script runs
+  // depends on timing, so they are left out: the same mail always sends the
+  // same HTML (the background's cache is keyed by it).
+  const TB_IMAGE_ATTRS = ["shrinktofit", "overflowing"];
+  const TB_IMAGE_SELECTOR = TB_IMAGE_ATTRS.map((a) => `img[${a}]`).join(", ");
+
+  function partHtml(container) {
+    if (!container.querySelector(TB_IMAGE_SELECTOR)) return container.innerHTML;
+    const copy = container.cloneNode(true);
+    for (const img of copy.querySelectorAll(TB_IMAGE_SELECTOR)) for (const a of TB_IMAGE_ATTRS) img.removeAttribute(a);
+    return copy.innerHTML;
   }
 
   // Parse one sanitized part in an inert document (nothing loads) and build the
@@ -272,25 +282,8 @@
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
+      markCached: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-cached", ""),
       imageLoaded: (img) => img.complete && img.naturalWidth > 0,
-      whenSettled: (imgs, ms) =>
-        new Promise((resolve) => {
-          let left = imgs.filter((img) => !img.complete).length;
-          if (!left) return resolve();
-          const timer = setTimeout(resolve, ms);
-          const one = () => {
-            left -= 1;
-            if (!left) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-          for (const img of imgs) {
-            if (img.complete) continue;
-            img.addEventListener("load", one, { once: true });
-            img.addEventListener("error", one, { once: true });
-          }
-        }),
       onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
     };
   }
@@ -372,11 +365,11 @@
       return p;
     }
 
+    // The body is swapped as soon as the answer is in: nothing waits for the
+    // mail's remote images (Thunderbird blocks them, so they may never finish).
+    // One that loads later still reports "remote content allowed" (checkRemote).
     async function sanitizeHtml() {
-      const [reply] = await Promise.all([
-        withTimeout(sendSanitize(), size()),
-        ops.whenSettled(watched, SETTLE_MS),
-      ]);
+      const reply = await withTimeout(sendSanitize(), size());
       checkRemote();
       if (!reply.ok) return fail(reply);
       if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
@@ -388,6 +381,7 @@
         return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
       }
       finish("sanitized");
+      if (reply.cached === true && ops.markCached) ops.markCached(); // served from the background's cache
       requestImages(reply.allowed);
     }
 
@@ -479,7 +473,6 @@
   global.TracklessDisplay = {
     DISPLAY_TIMEOUT_MS,
     displayTimeoutMs,
-    SETTLE_MS,
     ORIGINAL_ATTR,
     createController,
     domOps,

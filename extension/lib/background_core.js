@@ -6,6 +6,8 @@ import { badgeFor, countLinks, countOf, doneState, stateForError } from "./badge
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
 import { t } from "./i18n.js";
 import { authenticationResults, readReceipts } from "./mail_headers.js";
+import { createPresanitizer } from "./presanitize.js";
+import { createCachedSanitizer } from "./sanitize_cache.js";
 import {
   IMAGES_TIMEOUT_MS,
   PING_TIMEOUT_MS,
@@ -133,9 +135,27 @@ export async function injectIntoOpenMessages(messenger, log = () => {}) {
   return injected;
 }
 
-export function createBackground({ messenger, client, now = () => Date.now(), log = () => {} }) {
+// `render(full) -> [html]` (optional): rebuilds what the display script would
+// send for a mail from messages.getFull() (lib/presanitize.js); with it, new
+// mail is sanitized in the background into the in-memory cache.
+// `digest(text) -> Promise<hex>` keys the sanitize cache (default SHA-256).
+export function createBackground({ messenger, client, now = () => Date.now(), log = () => {}, render = null, timers = globalThis, digest }) {
   const records = new Map(); // tabId -> {gen, kind, state, result, undone, remoteAllowed, timingMs}
   const base = messenger.runtime.getURL("");
+  const sanitizer = createCachedSanitizer({ hostCall: (a, p, o) => client.request(a, p, o), log, ...(digest ? { digest } : {}) });
+  let displaying = 0; // display.sanitize requests in flight: background work waits for them
+  const presanitizer = render
+    ? createPresanitizer({
+        messenger,
+        sanitizer,
+        render,
+        parties: partiesOf,
+        busy: () => displaying > 0,
+        timeoutMs: sanitizeTimeoutMs,
+        setTimeout: (f, ms) => timers.setTimeout(f, ms),
+        log,
+      })
+    : null;
 
   function record(tabId) {
     let r = records.get(tabId);
@@ -295,39 +315,53 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           setState(tabId, gen, stateForError(error));
           return { ok: false, error };
         }
-        const { from, to, headers } = await mailFacts(tabId);
-        const remember = (h) => {
-          if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts: h.receipts, sender: { from, auth: h.auth } });
-          return h;
-        };
-        const heard = headers.then(remember);
-        const sanitizeAll = (auth) => {
-          const params = auth.length ? { from, to, authentication_results: auth } : { from, to };
-          return Promise.all(
-            parts.map((html) => hostCall("sanitize", { html, ...params }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
-          );
-        };
+        displaying += 1;
         try {
+          const { from, to, headers } = await mailFacts(tabId);
+          const remember = (h) => {
+            if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts: h.receipts, sender: { from, auth: h.auth } });
+            return h;
+          };
+          const heard = headers.then(remember);
+          // From the in-memory cache when this exact request was answered before
+          // (opened earlier, or pre-sanitized on arrival) under the same state.
+          // The hashes and the helper's state are fetched at once.
+          const digests = parts.map((html) => sanitizer.digestOf(html));
+          const hostState = sanitizer.cache.size ? sanitizer.currentState() : null;
+          const sanitizeAll = (auth) => {
+            const params = auth.length ? { authentication_results: auth } : {};
+            return Promise.all(
+              parts.map((html, i) =>
+                sanitizer.sanitize(html, from, to, {
+                  timeoutMs: sanitizeTimeoutMs(html.length), htmlDigest: digests[i], state: hostState, params,
+                }),
+              ),
+            );
+          };
           const waited = senderPolicyOn !== false ? await heard : null;
-          let results = await sanitizeAll(waited ? waited.auth : []);
-          const policyOn = results.some((r) => r && r.sender_images && r.sender_images.enabled);
+          let answers = await sanitizeAll(waited ? waited.auth : []);
+          const policyOn = answers.some((a) => a.result && a.result.sender_images && a.result.sender_images.enabled);
           if (policyOn && !waited) {
             // turned on since the last mail (e.g. from a terminal): once more, with the verdict
             const h = await heard;
-            if (h.auth.length) results = await sanitizeAll(h.auth);
+            if (h.auth.length) answers = await sanitizeAll(h.auth);
           }
           senderPolicyOn = policyOn;
+          const results = answers.map((a) => a.result);
           for (const r of results) {
-            if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
+            if (!r || typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
           }
           const result = mergeResults(results);
           const state = doneState(result);
           const count = state.count;
-          setState(tabId, gen, state, { result });
-          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result) };
+          const cached = answers.every((a) => a.cached);
+          setState(tabId, gen, state, { result, cached });
+          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result), cached };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
           return { ok: false, error: errorInfo(e) };
+        } finally {
+          displaying -= 1;
         }
       },
     },
@@ -564,6 +598,11 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   function start() {
     messenger.runtime.onMessage.addListener(onMessage);
     messenger.tabs.onRemoved.addListener((tabId) => records.delete(tabId));
+    if (presanitizer && messenger.messages && messenger.messages.onNewMailReceived) {
+      messenger.messages.onNewMailReceived.addListener((folder, list) => {
+        presanitizer.onNewMail(folder, list).catch((e) => log(`pre-sanitize: ${e.message || e}`));
+      });
+    }
     messenger.menus.onClicked.addListener((info, tab) => {
       onMenuClicked(info, tab).catch((e) => log(`menu: ${e.message || e}`));
     });
@@ -587,5 +626,5 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return ready;
   }
 
-  return { start, onMessage, commands, records, onMenuClicked };
+  return { start, onMessage, commands, records, onMenuClicked, sanitizer, presanitizer };
 }

@@ -271,6 +271,7 @@ const done = arguments[arguments.length - 1];
     shown: doc.documentElement.hasAttribute("data-trackless-shown"),
     visibility: win.getComputedStyle(body).visibility,
     timingMs: Number(doc.documentElement.getAttribute("data-trackless-ms") || "NaN"),
+    cached: doc.documentElement.hasAttribute("data-trackless-cached"),
     waitedMs: tShown - tSelect,
     badge: button ? button.getAttribute("badge") : null,
     badgeTitle: button ? (button.getAttribute("tooltiptext") || button.getAttribute("label") || "") : null,
@@ -282,6 +283,27 @@ const done = arguments[arguments.length - 1];
     bodyText: body.textContent.slice(0, 2000),
   });
 })().catch((e) => done({ error: String(e) + "\n" + e.stack }));
+"""
+
+# New mail arriving in the Local Folders Inbox: each message is appended with
+# nsIMsgLocalMailFolder.addMessage, marked New and announced (msgAdded), which
+# is what fires messages.onNewMailReceived for add-ons.
+DELIVER = r"""
+const [messages] = arguments;
+const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Inbox");
+const local = inbox.QueryInterface(Ci.nsIMsgLocalMailFolder);
+const out = [];
+for (const text of messages) {
+  const hdr = local.addMessage(text);
+  const wasNew = Boolean(hdr.flags & Ci.nsMsgMessageFlags.New);
+  if (!wasNew) {
+    hdr.orFlags(Ci.nsMsgMessageFlags.New);
+    MailServices.mfn.notifyMsgAdded(hdr);
+  }
+  out.push([hdr.mime2DecodedSubject, wasNew]);
+}
+return out;
 """
 
 SELECT_NONE = _COMMON + r"""
@@ -469,6 +491,10 @@ class Thunderbird:
         if result.get("error"):
             raise AssertionError(f"{subject}: {result['error']}")
         return result
+
+    def deliver(self, messages: list[str]) -> list:
+        """Add messages (RFC 822 text, each starting with an mbox "From " line) to the Inbox as new mail."""
+        return self.client.execute_script(DELIVER, script_args=[messages], script_timeout=60000)
 
     def select_none(self) -> None:
         self.client.execute_async_script(SELECT_NONE, script_timeout=5000)

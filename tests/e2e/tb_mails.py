@@ -268,9 +268,13 @@ def to_message(mail: TestMail, n: int) -> str:
 
 
 def mbox(mails: list[TestMail]) -> bytes:
+    return mbox_of([to_message(m, n) for n, m in enumerate(mails)])
+
+
+def mbox_of(messages: list[str]) -> bytes:
+    """Messages (RFC 822 text) as one mbox."""
     out = []
-    for n, m in enumerate(mails):
-        msg = to_message(m, n)
+    for msg in messages:
         # mboxrd quoting of body lines that start with "From "
         lines = ["From - Thu Nov 26 00:00:00 2026"]
         for line in msg.split("\n"):

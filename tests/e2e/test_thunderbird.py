@@ -160,6 +160,37 @@ def test_plain_text_links_are_cleaned(tb, server):
     assert server.snapshot() == []
 
 
+def test_new_mail_is_presanitized_and_reopens_are_served_from_the_cache(tb, server):
+    """New mail arrives (messages.onNewMailReceived): the background rebuilds its
+    rendered HTML and sanitizes it into the in-memory cache, so the first open is
+    served from there. Opening it again is too, as is a reopen of a 200 KB mail
+    whose images Thunderbird marks for zoom after loading (the display script
+    leaves those marks out, so the same mail always sends the same HTML). Each
+    such open is as sanitized as a fresh one and costs no request."""
+    html = mails.small_html(server.base).replace("Short note", "Arrived just now")
+    mail = mails.TestMail("Cache probe", html=html)
+    arrived = tb.deliver([f"From - Thu Nov 26 00:00:00 2026\n{mails.to_message(mail, 90)}"])
+    assert arrived == [["Cache probe", True]], arrived
+    time.sleep(2)  # background work, if any, is done
+    first = tb.open_message("Cache probe", server.base)
+    assert_sanitized(first)
+    assert first["cached"] is True, "the result sanitized on arrival was not used"
+    assert "Arrived just now" in first["bodyText"]
+    assert first["badge"] == str(expected_count(html)), first
+    tb.select_none()
+    again = tb.open_message("Cache probe", server.base)
+    assert_sanitized(again)
+    assert again["cached"] is True, "the second open was not served from the cache"
+    assert again["badge"] == first["badge"]
+    assert again["links"] == first["links"] and again["images"] == first["images"]
+    for n in range(2):
+        tb.select_none()
+        large = tb.open_message("Large mail", server.base, timeout_ms=30000)
+        assert_sanitized(large)
+        assert large["cached"] is bool(n), n
+    assert server.snapshot() == []
+
+
 def _mail(subject: str, base: str) -> mails.TestMail:
     return next(m for m in mails.all_mails(base) if m.subject == subject)
 

@@ -20,13 +20,16 @@ const PAGE = { id: "trackless@trackless.email", url: "moz-extension://uuid/popup
 const HEADER = { author: "Shop <news@shop.example>", recipients: ["Reader <reader@example.org>"], ccList: ["cc@example.org"], bccList: [] };
 
 // A background wired to fakes; `host(frame)` answers each request sent to the port.
-function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopts } = {}) {
+function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, bgopts = {}, ...mopts } = {}) {
   const clock = new FakeClock();
   const { connect, ports } = portFactory();
   const client = new NativeClient({ connect, timers: clock, now: clock.now });
   const messenger = fakeMessenger({ displayed, ...mopts });
   const logs = [];
-  const bg = createBackground({ messenger, client, now: clock.now, log: (m) => logs.push(m) });
+  // A synchronous stand-in for SHA-256 (WebCrypto settles on another thread,
+  // outside the fake event loop these tests step through).
+  const digest = async (text) => `k${text.length}:${text}`;
+  const bg = createBackground({ messenger, client, now: clock.now, log: (m) => logs.push(m), digest, timers: clock, ...bgopts });
   const answer = async () => {
     // answer every unanswered request on the current port
     for (const p of ports) {
@@ -89,7 +92,7 @@ test("registration tolerates a script left registered by an earlier background",
 test("display.sanitize sends html, sender and every recipient; sets the count badge", async () => {
   const { send, ports, badge, bg } = setup({ host: okSanitize });
   const reply = await send({ command: "display.sanitize", parts: ["<img src=x>"] }, DISPLAY);
-  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3, allowed: [] });
+  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3, allowed: [], cached: false });
   const req = ports[0].sent.find((f) => f.action === "sanitize");
   assert.deepEqual({ ...req, id: 0 }, { id: 0, action: "sanitize", html: "<img src=x>", from: "news@shop.example", to: ["reader@example.org", "cc@example.org"] });
   assert.equal(badge(5), "3");
@@ -588,4 +591,114 @@ test("while the sender-domain policy is off, the headers are not waited for; swi
   const n = frames.length;
   await send({ command: "display.sanitize", parts: ["d"] }, DISPLAY);
   assert.deepEqual(frames.slice(n).map((f) => "authentication_results" in f), [true]);
+});
+
+// ---- the sanitize cache and pre-sanitizing new mail (issue 10) ----
+
+// A helper with a current `state`; sanitize results carry the state they were made under.
+function statefulHost(box) {
+  return (frame) => {
+    if (frame.action === "state") return { ok: true, result: { state: box.state } };
+    if (frame.action === "sanitize") {
+      if (box.hold && frame.html === box.hold) return null; // never answered (a slow mail)
+      return { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [], links: [], headers: [], badge: 1, state: box.state } };
+    }
+    return okSanitize(frame);
+  };
+}
+
+const sanitizesOf = (ports, html) => ports[0].sent.filter((f) => f.action === "sanitize" && (html === undefined || f.html === html));
+
+test("a mail opened again is served from the cache while the helper's state is unchanged", async () => {
+  const box = { state: "S1" };
+  const { send, ports } = setup({ host: statefulHost(box) });
+  const first = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(first.cached, false);
+  const again = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(again.cached, true);
+  assert.deepEqual(again.parts, first.parts);
+  assert.equal(sanitizesOf(ports).length, 1, "the second open asked only for the state");
+  assert.equal(ports[0].sent.filter((f) => f.action === "state").length, 1);
+  // the allowlist, settings or rules changed: the helper's state differs, the entry is not used
+  box.state = "S2";
+  const changed = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(changed.cached, false);
+  assert.equal(sanitizesOf(ports).length, 2);
+  // a different sender is a different request
+  const other = setup({ host: statefulHost({ state: "S1" }), displayed: { id: 2, messages: [{ ...HEADER, author: "x@y.example" }] } });
+  await other.send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(sanitizesOf(other.ports)[0].from, "x@y.example");
+});
+
+test("the cached result handed out is a copy: marking trackers in one report does not change the cache", async () => {
+  const box = { state: "S1" };
+  const { send, bg } = setup({ host: statefulHost(box) });
+  await send({ command: "display.sanitize", parts: ["<p>y</p>"] }, DISPLAY);
+  bg.records.get(5).result.html = "changed";
+  const again = await send({ command: "display.sanitize", parts: ["<p>y</p>"] }, DISPLAY);
+  assert.deepEqual(again.parts, ["<p>clean:<p>y</p></p>"]);
+});
+
+test("an older helper without `state` is never served from the cache", async () => {
+  const { send, ports } = setup({ host: okSanitize }); // results carry no state
+  await send({ command: "display.sanitize", parts: ["z"] }, DISPLAY);
+  const again = await send({ command: "display.sanitize", parts: ["z"] }, DISPLAY);
+  assert.equal(again.cached, false);
+  assert.equal(sanitizesOf(ports).length, 2);
+});
+
+function newMailEvent() {
+  const listeners = [];
+  return { listeners, addListener: (f) => listeners.push(f), fire: (...a) => listeners.map((f) => f(...a)) };
+}
+
+function withMessages(t, fulls) {
+  t.messenger.messages = {
+    onNewMailReceived: newMailEvent(),
+    getFull: async (id) => fulls[id],
+    continueList: async () => ({ id: null, messages: [] }),
+  };
+  return t.messenger.messages;
+}
+
+test("new mail is sanitized in the background and its first open is served from the cache", async () => {
+  const box = { state: "S1" };
+  const render = (full) => [full.html];
+  const t = setup({ host: statefulHost(box), bgopts: { render } });
+  const messages = withMessages(t, { 41: { html: "<p>new</p>" } });
+  await t.bg.start();
+  assert.equal(messages.onNewMailReceived.listeners.length, 1, "the listener is added at start");
+  messages.onNewMailReceived.fire({ type: "inbox" }, { id: null, messages: [{ id: 41, ...HEADER }] });
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>new</p>").length, 1, "sanitized on arrival");
+  assert.equal(t.bg.presanitizer.stats.done, 1);
+  const open = await t.send({ command: "display.sanitize", parts: ["<p>new</p>"] }, DISPLAY);
+  assert.equal(open.cached, true);
+  assert.equal(sanitizesOf(t.ports, "<p>new</p>").length, 1, "no second sanitize");
+  // what the display would have sent differs from the rebuild: a plain miss, sanitized as usual
+  const differs = await t.send({ command: "display.sanitize", parts: ["<p>new</p> "] }, DISPLAY);
+  assert.equal(differs.cached, false);
+});
+
+test("background sanitizing waits while a mail is being displayed", async () => {
+  const box = { state: "S1", hold: "<p>slow</p>" };
+  const t = setup({ host: statefulHost(box), bgopts: { render: (full) => [full.html] } });
+  t.bg.presanitizer || assert.fail("no presanitizer");
+  const messages = withMessages(t, { 42: { html: "<p>arrived</p>" } });
+  await t.bg.start();
+  const shown = t.bg.onMessage({ command: "display.sanitize", parts: ["<p>slow</p>"] }, DISPLAY);
+  await t.answer();
+  messages.onNewMailReceived.fire({ type: "inbox" }, { id: null, messages: [{ id: 42, ...HEADER }] });
+  for (let i = 0; i < 5; i++) await t.answer();
+  t.clock.advance(1000);
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>arrived</p>").length, 0, "nothing sent while the display waits");
+  // the displayed mail is answered: background work resumes at the next poll
+  const slow = sanitizesOf(t.ports, "<p>slow</p>")[0];
+  t.ports[0].reply({ id: slow.id, ok: true, result: { html: "s", remote: [], links: [], headers: [], badge: 0, state: "S1" } });
+  await flush();
+  assert.equal((await shown).ok, true);
+  t.clock.advance(200);
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>arrived</p>").length, 1);
 });

@@ -126,7 +126,7 @@ test("manifest: MV3, gecko id, minimum version, permissions, no remote code", ()
   assert.equal(m.browser_specific_settings.gecko.id, "trackless@trackless.email");
   assert.equal(m.browser_specific_settings.gecko.strict_min_version, "128.0");
   assert.equal(m.background.type, "module");
-  assert.deepEqual([...m.permissions].sort(), ["menus", "messagesRead", "nativeMessaging", "scripting"]);
+  assert.deepEqual([...m.permissions].sort(), ["accountsRead", "menus", "messagesRead", "nativeMessaging", "scripting"]);
   assert.equal(m.message_display_action.default_popup, "popup/popup.html");
   for (const page of ["popup/popup.html", "options/options.html", "resolve/resolve.html"]) {
     const html = readFileSync(new URL(`../../extension/${page}`, import.meta.url), "utf8");

@@ -326,7 +326,11 @@ def test_sanitize_through_the_host_equals_the_in_process_result(tmp_path):
     code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
     assert code == 0
     expected = trackless.sanitize(html, sender="news@brand.example", recipients=["me@reader.example"], allow=["brand.example"])
-    assert replies[1] == {"id": 2, "ok": True, "result": expected.to_dict()}
+    from trackless.native.actions.state import fingerprint
+    from trackless.store import Store
+
+    state = fingerprint(Store(tmp_path / "config" / "settings.json").load())
+    assert replies[1] == {"id": 2, "ok": True, "result": {**expected.to_dict(), "state": state}}
 
 
 def test_sanitize_sender_images_follow_the_topmost_authentication_results(tmp_path):
@@ -411,3 +415,28 @@ def test_the_learned_store_writes_at_most_every_write_every_seconds(tmp_path):
     store.learn("news@brand.example", urls)
     store.flush()
     assert learnstore.LearnStore(tmp_path / "learned.json").learner.state == store.learner.state
+
+
+def test_state_changes_with_the_allowlist_and_matches_the_sanitize_result(tmp_path):
+    """The add-on reuses a cached sanitize result only while ``state`` is unchanged.
+    (One host run per step: ``state`` runs off the reading thread, so within one
+    burst it may already see a change sent after it -- never an older state.)"""
+    san = {"action": "sanitize", "html": "<p>x</p>", "from": "a@b.example", "to": []}
+
+    def run(*reqs):
+        code, replies, _ = exchange(b"".join(frame({"id": i, **r}) for i, r in enumerate(reqs)), tmp_path)
+        assert code == 0 and all(r["ok"] for r in replies), replies
+        return {r["id"]: r["result"] for r in replies}
+
+    first = run({"action": "state"}, san)
+    run({"action": "allowlist.add", "domain": "brand.example"})
+    added = run({"action": "state"}, san)
+    run({"action": "allowlist.remove", "domain": "brand.example"})
+    removed = run({"action": "state"})
+    run({"action": "settings.set", "settings": {"dns_uncloaking": True}})
+    option = run({"action": "state"})
+    states = [first[0]["state"], added[0]["state"], removed[0]["state"], option[0]["state"]]
+    assert all(isinstance(s, str) and len(s) == 32 for s in states)
+    assert first[1]["state"] == states[0] and added[1]["state"] == states[1]
+    assert states[0] != states[1] and states[1] != states[2] and states[2] != states[3]
+    assert states[0] == states[2]  # the same settings again: the same fingerprint

@@ -147,6 +147,7 @@ def test_resolve_through_the_real_host(http_server, tmp_path):
     data = hp.frame({"id": 1, "action": "resolve", "url": url}) + hp.frame({"id": 2, "action": "resolve", "url": "ftp://x.example/"})
     code, replies, _err = hp.exchange(data, tmp_path)
     assert code == 0
+    replies = sorted(replies, key=lambda r: r["id"])  # network actions run concurrently: matched by id
     assert replies[0]["ok"] and replies[0]["result"]["final"] == "https://dest.example/page?a=1"
     assert replies[1] == {"id": 2, "ok": False, "error": {"code": "refused", "message":
                           "refused: only http and https URLs are resolved, not ftp"}}
@@ -168,6 +169,54 @@ def test_images_through_the_real_host_stream_partials(http_server, tmp_path):
     assert partial["result"]["image"]["data"] == "data:image/png;base64," + base64.b64encode(big).decode()
     assert final["result"] == {"images": [{"url": url, "status": "ok", "mime": "image/png", "size": len(big),
                                            "cached": False, "error": None, "message": None}], "ok": 1}
+
+
+def _read_reply(host, timeout: float) -> dict:
+    """The next whole reply of a live host (partial frames included; no chunking at these sizes)."""
+    return json.loads(host.read_body(timeout).decode("utf-8"))
+
+
+def test_sanitize_is_answered_while_slow_images_and_resolve_are_in_flight(http_server, tmp_path):
+    """Network actions run beside sanitizing: a sanitize sent after a slow ``images``
+    and a slow ``resolve`` is answered before either of them (the old host answered
+    strictly in order, so the sanitize came last), and every reply keeps its id."""
+    hp = _hostproc()
+    slow = 3.0
+    http_server.routes["/slow.png"] = lambda req: Reply(200, [("Content-Type", "image/png")], PNG, delay=slow)
+    http_server.routes["/ls/slow"] = lambda req: Reply(302, [("Location", "https://dest.example/p?utm_source=x")], delay=slow)
+    Store(tmp_path / "config" / "settings.json").set_options({"resolve_allow_private": True})
+    _allow_loopback_images(tmp_path / "config")
+    html = '<p><img src="https://t.esp.example/o/1" width="1" height="1"><a href="https://x.example/?utm_source=a">x</a></p>'
+    sanitize = {"action": "sanitize", "html": html, "from": "a@brand.example", "to": ["me@reader.example"]}
+    host = hp.LiveHost(tmp_path)
+    try:
+        # Idle: the helper's own latency for this mail (imports and rules warmed up first).
+        host.send(hp.frame({"id": "warm", **sanitize}))
+        assert _read_reply(host, 30)["id"] == "warm"
+        t0 = time.monotonic()
+        host.send(hp.frame({"id": "idle", **sanitize}))
+        assert _read_reply(host, 10)["id"] == "idle"
+        idle = time.monotonic() - t0
+        # Busy: a slow image fetch and a slow resolve go first, then the sanitize.
+        host.send(hp.frame({"id": "img", "action": "images", "urls": [http_server.url("/slow.png")]})
+                  + hp.frame({"id": "res", "action": "resolve", "url": http_server.url("/ls/slow?upn=1")}))
+        deadline = time.monotonic() + 5
+        while len(http_server.requests()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # both requests reached the slow server: they are in flight
+        assert len(http_server.requests()) == 2
+        t0 = time.monotonic()
+        host.send(hp.frame({"id": "busy", **sanitize}))
+        first = _read_reply(host, 30)
+        busy = time.monotonic() - t0
+        assert first["id"] == "busy" and first["ok"] is True
+        assert busy < idle + slow / 2  # generous: the slow replies are still seconds away
+        rest = [_read_reply(host, 30) for _ in range(3)]  # image partial, image final, resolve final
+        assert sorted((r["id"], bool(r.get("partial"))) for r in rest) == [("img", False), ("img", True), ("res", False)]
+        final = {r["id"]: r for r in rest if not r.get("partial")}
+        assert final["img"]["result"]["ok"] == 1
+        assert final["res"]["result"]["final"] == "https://dest.example/p"
+    finally:
+        assert host.close() == 0
 
 
 def test_uncloak_action_needs_the_setting_and_uses_dns(dns_server, env, monkeypatch):

@@ -12,6 +12,9 @@ empty allowlist.
 Ids of the reader learned from earlier mails of the sender are applied, and
 this mail is learned from (``trackless.learnstore``; issue 17). The store is
 an extra: if it cannot be written, the mail is still sanitized (logged).
+
+The result also carries ``state`` (see ``state.py``): the fingerprint of the
+version, rules and settings it was made under, so the add-on can cache it.
 """
 
 from __future__ import annotations
@@ -46,4 +49,6 @@ def handle(params: dict, ctx) -> dict:
         learned.learn(sender, [r.url for r in result.remote] + [l.original for l in result.links])
     except OSError as exc:
         ctx.log.warning("learned ids not saved: %s", exc)
-    return result.to_dict()
+    from .state import fingerprint
+
+    return {**result.to_dict(), "state": fingerprint(settings)}
