@@ -265,11 +265,225 @@
     );
   }
 
+  // ---- every other kind of remote load: fonts, media, frames, style rules, SVG ----
+  // With Thunderbird's blocking off, every remote reference the rendered mail
+  // uses loads, so one load seen anywhere proves it; with blocking on, nothing
+  // may be requested to find out. So each kind is read from its own load state,
+  // never fetched: a web font's FontFace status (only for faces whose every
+  // source is remote: a local() or data: source loads without a request), a
+  // media element's readyState, a frame's load or error event (none fires
+  // when Thunderbird refuses the load). Image-typed URLs found elsewhere (style rules of the
+  // mail's own <style> sheets that match a rendered element, a video poster, an
+  // SVG <image>) get the same Image() probe as the inline backgrounds: refused
+  // by the content policy when blocking is on, served by the image cache when
+  // it is off. A probe of a non-image URL (a font, a sheet, a media file) could
+  // not tell the two apart, so none is made.
+  const IMAGE_PROPS = new Set(["background-image", "border-image-source", "list-style-image", "content", "cursor", "mask-image"]);
+  const ANY_URL_RE = /url\(/gi;
+  const PSEUDO_ELEMENT_RE = /::?(before|after|marker|first-line|first-letter|placeholder|selection|backdrop)\b/gi;
+
+  /** The remote URLs of the url() values in a CSS value. */
+  function cssRemoteUrls(value) {
+    return [...String(value || "").matchAll(CSS_URL_RE)].map((m) => m[2]);
+  }
+
+  /** True when every source of an @font-face src is a remote url(): a face with a
+   *  local() or data:/relative source may load without any request. */
+  function fontSrcAllRemote(src) {
+    const s = String(src || "");
+    const all = (s.match(ANY_URL_RE) || []).length;
+    return all > 0 && !/\blocal\(/i.test(s) && cssRemoteUrls(s).length === all;
+  }
+
+  /** A font family name as a key: quotes dropped, case folded. */
+  function familyKey(name) {
+    return String(name || "").trim().replace(/^(['"])(.*)\1$/, "$2").trim().toLowerCase();
+  }
+
+  /** The selector an element must match for a rule's images to be used
+   *  (pseudo-elements dropped: they render with their element). */
+  function elementSelector(selectorText) {
+    return String(selectorText || "").replace(PSEUDO_ELEMENT_RE, "");
+  }
+
+  /** What the mail's own style sheets reference remotely: image URLs with the
+   *  selector that uses them, and the font families whose sources are all
+   *  remote (and those with another source, which cannot count). Pure over a
+   *  list of CSSOM-like rules: {type, selectorText, style, cssRules}. */
+  function scanRules(rules, out = { images: [], remoteFamilies: new Set(), otherFamilies: new Set() }, depth = 0) {
+    if (depth > 8) return out;
+    for (const rule of rules || []) {
+      if (!rule) continue;
+      if (rule.type === 5 && rule.style) {
+        const key = familyKey(rule.style.getPropertyValue("font-family"));
+        if (!key) continue;
+        if (fontSrcAllRemote(rule.style.getPropertyValue("src"))) out.remoteFamilies.add(key);
+        else out.otherFamilies.add(key);
+      } else if (rule.type === 1 && rule.style) {
+        for (let i = 0; i < rule.style.length; i += 1) {
+          const prop = rule.style[i];
+          if (!IMAGE_PROPS.has(prop)) continue;
+          for (const url of cssRemoteUrls(rule.style.getPropertyValue(prop))) {
+            out.images.push({ url, selector: elementSelector(rule.selectorText) });
+          }
+        }
+      }
+      let children = null;
+      try {
+        children = rule.cssRules; // @media, @supports, @layer, nested rules
+      } catch (e) {
+        children = null;
+      }
+      if (children && children.length) scanRules([...children], out, depth + 1);
+    }
+    return out;
+  }
+
+  /** Font families that count as remote loads: all their faces' sources remote. */
+  function remoteOnlyFamilies(scan) {
+    return new Set([...scan.remoteFamilies].filter((f) => !scan.otherFamilies.has(f)));
+  }
+
+  function mailSheets(doc) {
+    const out = [];
+    for (const sheet of doc.styleSheets) {
+      const owner = sheet.ownerNode;
+      if (!owner || !doc.body || !doc.body.contains(owner)) continue; // Thunderbird's own sheets
+      try {
+        out.push(...sheet.cssRules);
+      } catch (e) {
+        // a cross-origin sheet: its load is watched by remoteSheets
+      }
+    }
+    return out;
+  }
+
+  function rendered(doc, selector) {
+    try {
+      for (const el of doc.body.querySelectorAll(selector)) if (el.getClientRects().length) return true;
+    } catch (e) {
+      // a selector querySelectorAll cannot take: not probed
+    }
+    return false;
+  }
+
+  function probeImage(doc, url) {
+    const img = new doc.defaultView.Image();
+    img.src = url;
+    return img;
+  }
+
+  /** Image() probes for image URLs outside inline styles: style rules matching a
+   *  rendered element, video posters, <input type=image>, SVG <image> hrefs
+   *  (at most MAX_PROBES). */
+  function styleProbes(doc, containers) {
+    const urls = new Set();
+    const add = (u) => {
+      if (urls.size >= MAX_PROBES || !REMOTE_RE.test(u || "")) return;
+      try {
+        urls.add(new URL(u.trim(), doc.baseURI).href);
+      } catch (e) {
+        // not a URL the document could load either
+      }
+    };
+    for (const { url, selector } of scanRules(mailSheets(doc)).images) {
+      if (urls.size >= MAX_PROBES) break;
+      if (rendered(doc, selector)) add(url);
+    }
+    for (const c of containers) {
+      for (const v of c.querySelectorAll("video[poster]")) if (v.getClientRects().length) add(v.getAttribute("poster"));
+      for (const el of c.querySelectorAll("input[src]")) if (el.getClientRects().length) add(el.getAttribute("src"));
+      for (const el of c.querySelectorAll("image")) {
+        if (el.getClientRects().length) add(el.getAttribute("href") || el.getAttribute("xlink:href"));
+      }
+    }
+    return [...urls].map((u) => probeImage(doc, u));
+  }
+
+  /** <img> elements whose only remote source is a srcset (remoteImages takes src). */
+  function otherImages(containers) {
+    const out = [];
+    for (const c of containers) {
+      for (const img of c.querySelectorAll("img[srcset], picture img")) {
+        if (REMOTE_RE.test(img.getAttribute("src") || "")) continue; // already watched
+        const sources = [img.getAttribute("srcset") || "", ...[...(img.parentElement ? img.parentElement.querySelectorAll("source") : [])].map((s) => s.getAttribute("srcset") || "")];
+        if (sources.some((s) => /(^|,)\s*(https?:|\/\/)/i.test(s))) out.push(img);
+      }
+    }
+    return out;
+  }
+
+  function eventPromise(target, names) {
+    return new Promise((resolve) => {
+      for (const n of names) target.addEventListener(n, () => resolve(), { once: true, capture: true });
+    });
+  }
+
+  function hasRemoteMedia(el) {
+    if (REMOTE_RE.test(el.getAttribute("src") || "")) return true;
+    return [...el.querySelectorAll("source[src]")].some((s) => REMOTE_RE.test(s.getAttribute("src")));
+  }
+
+  /** Watchers for loads without an image's load event: {loaded() -> bool,
+   *  listen(f), settled: Promise}. */
+  function otherLoads(doc, containers) {
+    const out = [];
+    const families = remoteOnlyFamilies(scanRules(mailSheets(doc)));
+    if (families.size && doc.fonts) {
+      // The mail's faces enter document.fonts with a style flush and leave it
+      // with the swap: every face seen is kept, its status stays readable.
+      const known = new Set();
+      const faces = () => {
+        try {
+          doc.fonts.forEach((f) => {
+            if (families.has(familyKey(f.family))) known.add(f);
+          });
+        } catch (e) {
+          // no font set to read: nothing to add
+        }
+        return [...known];
+      };
+      out.push({
+        kind: "font",
+        loaded: () => faces().some((f) => f.status === "loaded"),
+        listen: (f) => doc.fonts.addEventListener("loadingdone", f),
+        settled: Promise.resolve(doc.fonts.ready).then(() => Promise.all(faces().map((f) => Promise.resolve(f.loaded).then(() => {}, () => {})))),
+      });
+    }
+    for (const c of containers) {
+      for (const el of c.querySelectorAll("video, audio")) {
+        if (!hasRemoteMedia(el)) continue;
+        out.push({
+          kind: "media",
+          loaded: () => el.readyState >= 1,
+          listen: (f) => el.addEventListener("loadedmetadata", f, { once: true }),
+          settled: eventPromise(el, ["loadedmetadata", "error"]),
+        });
+      }
+      for (const el of c.querySelectorAll("iframe[src], frame[src]")) {
+        if (!REMOTE_RE.test(el.getAttribute("src"))) continue;
+        // With blocking on, Thunderbird refuses the frame's load without any
+        // event (Thunderbird 140); with it off, the request goes out and the
+        // frame fires load, or error when the page may not show in a message.
+        let fired = false;
+        const settled = eventPromise(el, ["load", "error"]).then(() => (fired = true));
+        out.push({
+          kind: "frame",
+          loaded: () => fired,
+          listen: (f) => settled.then(f),
+          settled,
+        });
+      }
+    }
+    return out;
+  }
+
   function domOps(doc) {
     return {
       remoteSheets: () => remoteSheets(doc),
       sheetLoaded: (link) => Boolean(link.sheet),
-      backgroundProbes: (containers) => backgroundProbes(doc, containers),
+      backgroundProbes: (containers) => [...backgroundProbes(doc, containers), ...styleProbes(doc, containers), ...otherImages(containers)],
+      otherLoads: (containers) => otherLoads(doc, containers),
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
@@ -301,6 +515,7 @@
     let sanitizeSent = false;
     let watched = [];
     let sheets = [];
+    let others = []; // fonts, media, frames: see otherLoads
     let phase = "pending"; // pending -> sanitized | fallback | none
 
     function withTimeout(promise, chars = 0) {
@@ -349,10 +564,16 @@
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      if (watched.some((img) => ops.imageLoaded(img)) || sheets.some((l) => ops.sheetLoaded(l))) {
+      if (watched.some((img) => ops.imageLoaded(img)) || sheets.some((l) => ops.sheetLoaded(l)) || others.some((o) => o.loaded())) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
+    }
+
+    // The other loads (fonts, media, frames) as they settle (load or error):
+    // checked then, never waited for.
+    function othersSettled() {
+      return Promise.all(others.map((o) => o.settled));
     }
 
     function size() {
@@ -371,6 +592,7 @@
     async function sanitizeHtml() {
       const reply = await withTimeout(sendSanitize(), size());
       checkRemote();
+      othersSettled().then(checkRemote);
       if (!reply.ok) return fail(reply);
       if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
         return fail({ error: { code: "swap", message: "answer does not match the message parts" } });
@@ -414,6 +636,8 @@
           for (const img of watched) ops.onImageLoad(img, checkRemote);
           sheets = ops.remoteSheets ? ops.remoteSheets() : [];
           for (const link of sheets) ops.onImageLoad(link, checkRemote); // a load event, like an image's
+          others = ops.otherLoads ? ops.otherLoads(parts.containers) : [];
+          for (const o of others) o.listen(checkRemote);
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();
@@ -482,5 +706,11 @@
     cleanPlainLinks,
     undoLink,
     isImageData,
+    cssRemoteUrls,
+    fontSrcAllRemote,
+    familyKey,
+    elementSelector,
+    scanRules,
+    remoteOnlyFamilies,
   };
 })(globalThis);

@@ -197,11 +197,49 @@ def test_a_plain_text_mail_is_returned_unchanged_with_its_links_reported(tmp_pat
     proc = run(str(path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8").replace("\r\n", "\n") == text
-    # utm_* alone and a Google redirect do not track the reader (issue 17): no tracker
-    assert b"plain-text mail, text unchanged; 0 trackers" in proc.stderr and b"3 links (1 unwrapped, 1 cleaned)" in proc.stderr
+    # utm_* alone and a Google redirect do not track the reader (issue 17): nothing counted
+    assert proc.stderr.decode().strip() == "trackless: plain-text mail, text unchanged · no trackers found"
     data = json.loads(run("--json", str(path)).stdout)
     assert data["format"] == "text" and data["html"] == "" and data["text"].replace("\r\n", "\n") == text
     assert [(l["status"], l["final"]) for l in data["links"]] == [
         ("unwrapped", "https://shop.example/sale"), ("cleaned", "https://shop.example/a?id=3"), ("unchanged", "https://example.com/about")]
     assert data["badge"] == 0
     assert json.loads(run("--json", str(SAMPLE)).stdout)["format"] == "html"
+
+
+def _addon_words(key: str, count: int) -> str:
+    """The add-on's English summary words (its badge tooltip), from its locale file."""
+    messages = json.loads((ROOT / "extension" / "_locales" / "en" / "messages.json").read_text(encoding="utf-8"))
+    return messages[f"{key}_{'one' if count == 1 else 'other'}"]["message"].replace("$COUNT$", str(count))
+
+
+def test_summary_speaks_the_add_ons_words():
+    """One vocabulary (issue 12): the line opens with the add-on's tooltip text for
+    the same mail, counts as the add-on counts them (trackers, then tracking links)."""
+    data = json.loads(run("--json", str(SAMPLE)).stdout)
+    trackers = sum(r["tracker"] for r in data["remote"])
+    links = sum(1 for l in data["links"] if l["tracker"])  # links that track the reader (issue 17)
+    line = run(str(SAMPLE)).stderr.decode().strip()
+    tooltip = f"{_addon_words('trackersBlocked', trackers)} · {_addon_words('linksCleaned', links)}"
+    assert line.startswith(f"trackless: {tooltip} — "), line
+    assert line == (
+        "trackless: 3 trackers blocked · 3 tracking links cleaned — tracking pixel: 3;"
+        " tracking removed: 1, destination hidden by the sender's mail service: 2; 14 remote references blocked;"
+        " your address is in tracking URLs")
+    for jargon in ("unwrapped", "opaque", "cleaned)"):
+        assert jargon not in line, jargon
+    # the JSON contract is unchanged: badge still counts both
+    assert data["badge"] == trackers + links
+
+
+@pytest.mark.parametrize("html,line", [
+    (b"<p>hello</p>", "trackless: no trackers found"),
+    (b'<img src="https://t.example/open.gif?u=1" width="1" height="1">',
+     "trackless: 1 tracker blocked — tracking pixel: 1; 1 remote reference blocked"),
+    (b'<a href="https://shop.example/a?mc_eid=5a4b3c2d1e&amp;id=3">a</a>',
+     "trackless: no trackers found · 1 tracking link cleaned — tracking removed: 1"),
+    # utm_* alone does not track the reader: cleaned, but not counted
+    (b'<a href="https://shop.example/a?utm_source=x&amp;id=3">a</a>', "trackless: no trackers found"),
+])
+def test_summary_wording_singular_and_empty(html, line):
+    assert run("-", stdin=html).stderr.decode().strip() == line

@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -67,6 +68,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wav(seconds: float = 0.2, rate: int = 8000) -> bytes:
+    """A silent mono 8-bit PCM WAV file."""
+    data = b"\x80" * int(seconds * rate)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate, 1, 8)
+    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+
+
+#: A real TrueType font for @font-face loads (Thunderbird's own dependency, DejaVu).
+FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def typed_body(path: str, png: bytes) -> tuple[bytes, str]:
+    if path.endswith(".css"):
+        return b"p { color: inherit }", "text/css"
+    if path.endswith(".ttf"):
+        return FONT_FILE.read_bytes(), "font/ttf"
+    if path.endswith(".wav"):
+        return wav(), "audio/wav"
+    if path.endswith(".html"):
+        return b"<!DOCTYPE html><p>a remote page</p>", "text/html"
+    return png, "image/png"
+
+
 class LoopbackServer:
     """Logs every request; answers with a 1x1 PNG and a cookie (so a client
     that keeps cookies would send one back). Stops by itself after ``lifetime`` seconds."""
@@ -100,11 +124,13 @@ class LoopbackServer:
                 self._log()
                 if self._redirect():
                     return
-                # style sheets as text/css (a browser loads no other type as one), all else a PNG
-                css = self.path.split("?")[0].endswith(".css")
-                body = b"p { color: inherit }" if css else png
+                # style sheets as text/css (a browser loads no other type as one), fonts, sounds
+                # and pages as themselves (each kind loads only as its type), all else a PNG
+                body, kind = typed_body(self.path.split("?")[0], png)
                 self.send_response(200)
-                self.send_header("Content-Type", "text/css" if css else "image/png")
+                self.send_header("Content-Type", kind)
+                if kind.startswith("font/"):  # a cross-origin font loads only with CORS, as web font services send
+                    self.send_header("Access-Control-Allow-Origin", "*")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Set-Cookie", "tid=recipient-4982; Path=/; Max-Age=3600")

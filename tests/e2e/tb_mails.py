@@ -162,6 +162,23 @@ def remote_css_html(base: str) -> str:
     )
 
 
+#: Mails whose only remote content is of one kind other than <img> (issue 12 item 6):
+#: subject -> html.
+def only_kind_mails(base: str) -> dict[str, str]:
+    return {
+        "Remote font only": (
+            f'<html><head><style>@font-face {{ font-family: "Only Face"; src: url({base}/font-only/face.ttf) format("truetype") }}'
+            f' p {{ font-family: "Only Face", serif }}</style></head><body><p>Font only.</p></body></html>'
+        ),
+        "Remote style rule background only": (
+            f'<html><head><style>.hero {{ background: #eee url({base}/rule-bg/hero.png) no-repeat;'
+            f' width: 60px; height: 40px }}</style></head><body><div class="hero">rule</div></body></html>'
+        ),
+        "Remote media only": f'<p>Media only.</p><audio controls preload="auto" src="{base}/media-only/sound.wav"></audio>',
+        "Remote frame only": f'<p>Frame only.</p><iframe src="{base}/frame-only/page.html" width="200" height="80"></iframe>',
+    }
+
+
 def head_tricks_html(base: str) -> str:
     """Head content Thunderbird renders outside div.moz-text-html: <base>, <style>, body attributes."""
     return (
@@ -232,6 +249,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Remote allowed CSS probe", html=remote_css_html(base)),
         TestMail("Remote allowed stylesheet probe",
                  html=f'<html><head><link rel="stylesheet" href="{base}/allowed/style.css"></head><body><p>sheet</p></body></html>'),
+        *(TestMail(subject, html=html) for subject, html in only_kind_mails(base).items()),
     ]
 
 

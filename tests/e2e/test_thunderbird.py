@@ -515,6 +515,28 @@ def test_sender_domain_images_only_for_an_authenticated_sender(tb, server):
         set_option(tb, label, False)
 
 
+ONLY_KIND_PREFIXES = {
+    "Remote font only": "/font-only/",
+    "Remote style rule background only": "/rule-bg/",
+    "Remote media only": "/media-only/",
+    "Remote frame only": "/frame-only/",
+}
+
+
+def test_remote_content_of_every_kind_blocked_costs_nothing_and_warns_nothing(tb, server):
+    """Blocking on: the mails whose only remote content is a font, a style-rule
+    background, a sound or a frame make no request (the add-on's checks included)
+    and raise no warning."""
+    mark = len(server.snapshot())
+    for subject in ONLY_KIND_PREFIXES:
+        tb.select_none()
+        view = tb.open_message(subject, server.base)
+        assert view["state"] == "sanitized", (subject, view)
+        time.sleep(0.6)  # past SETTLE_MS: a late check would have reported by now
+        assert tb.badge()[0] != "!", (subject, tb.badge())
+    assert server.snapshot()[mark:] == [], server.snapshot()[mark:]
+
+
 def wait_badge(tb, text: str, timeout: float = 5.0):
     badge = tb.badge()
     deadline = time.monotonic() + timeout
@@ -558,5 +580,22 @@ def test_remote_content_allowed_is_detected(tb, server):
         text = popup_once(tb)
         assert "Thunderbird loaded remote content" in text, text
         assert "uncheck “Allow remote content in messages”" in text and "Exceptions…" in text, text
+    finally:
+        tb.set_bool_pref("mailnews.message_display.disable_remote_image", True)
+
+
+def test_remote_content_of_every_kind_allowed_is_detected(tb, server):
+    """Blocking off: each mail's one kind of remote load raises the "!" warning."""
+    tb.set_bool_pref("mailnews.message_display.disable_remote_image", False)
+    try:
+        for subject, prefix in ONLY_KIND_PREFIXES.items():
+            tb.select_none()
+            mark = len(server.snapshot())
+            view = tb.open_message(subject, server.base)
+            assert view["state"] == "sanitized", (subject, view)
+            badge = wait_badge(tb, "!")
+            loaded = [p for _, p in server.snapshot()[mark:]]
+            assert badge[0] == "!", (subject, badge, loaded)
+            assert loaded and all(p.startswith(prefix) for p in loaded), (subject, loaded)
     finally:
         tb.set_bool_pref("mailnews.message_display.disable_remote_image", True)

@@ -111,23 +111,49 @@ def sanitize_text(text: str, *, recipients=()):
     return Result(html="", links=tuple(unwrap(u, identity=identity) for u in text_urls(text)))
 
 
+#: The add-on's words (extension/_locales/en/messages.json: kind*, link*), so the
+#: CLI line reads like the badge tooltip and the popup.
+KIND_WORDS = {"pixel": "tracking pixel", "image": "image", "css": "style sheet", "font": "font",
+              "media": "audio or video", "frame": "embedded page", "prefetch": "preload hint",
+              "script": "script", "refresh": "automatic redirect", "other": "other remote content"}
+LINK_WORDS = {"unwrapped": "destination restored", "cleaned": "tracking removed",
+              "opaque": "destination hidden by the sender's mail service"}
+
+
+def _n(count: int, one: str, other: str) -> str:
+    return f"{count} {one if count == 1 else other}"
+
+
+def tracked_link(link) -> bool:
+    """A link the add-on counts as a tracking link cleaned (its countLinks):
+    one that tracks the reader (``Link.tracker``)."""
+    return link.tracker
+
+
 def summary(result) -> str:
-    kinds = Counter(r.kind for r in result.remote if r.tracker)
-    blocked = sum(1 for r in result.remote if r.action == "blocked")
-    allowed = sum(1 for r in result.remote if r.action == "allowed")
-    statuses = Counter(l.status for l in result.links)
-    parts = [f"{result.badge} tracker{'s' if result.badge != 1 else ''}"]
+    """The one-line summary in the add-on's vocabulary: its badge tooltip first
+    ("3 trackers blocked · 5 tracking links cleaned"), then the details."""
+    trackers = [r for r in result.remote if r.tracker]
+    cleaned = [l for l in result.links if tracked_link(l)]
+    head = [_n(len(trackers), "tracker blocked", "trackers blocked") if trackers else "no trackers found"]
+    if cleaned:
+        head.append(_n(len(cleaned), "tracking link cleaned", "tracking links cleaned"))
+    details = []
+    kinds = Counter(r.kind for r in trackers)
     if kinds:
-        parts[0] += " (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")"
-    parts.append(f"{blocked} remote reference{'s' if blocked != 1 else ''} blocked")
+        details.append(", ".join(f"{KIND_WORDS.get(k, k)}: {n}" for k, n in sorted(kinds.items())))
+    states = Counter("cleaned" if l.status in ("cleaned", "unchanged") else l.status for l in cleaned)
+    if states:
+        details.append(", ".join(f"{LINK_WORDS[s]}: {states[s]}" for s in LINK_WORDS if states[s]))
+    if result.remote:
+        blocked = sum(1 for r in result.remote if r.action == "blocked")
+        details.append(_n(blocked, "remote reference blocked", "remote references blocked"))
+    allowed = sum(1 for r in result.remote if r.action == "allowed")
     if allowed:
-        parts.append(f"{allowed} allowed image{'s' if allowed != 1 else ''} to fetch")
-    link_bits = [f"{statuses[s]} {s}" for s in ("unwrapped", "cleaned", "opaque") if statuses[s]]
-    parts.append(f"{len(result.links)} link{'s' if len(result.links) != 1 else ''}"
-                 + (" (" + ", ".join(link_bits) + ")" if link_bits else ""))
+        details.append(_n(allowed, "allowed image to fetch", "allowed images to fetch"))
     if any(r.identifies_you for r in result.remote) or any(l.identifies_you for l in result.links):
-        parts.append("your address is in tracking URLs")
-    return "trackless: " + "; ".join(parts)
+        details.append("your address is in tracking URLs")
+    return "trackless: " + " · ".join(head) + (" — " + "; ".join(details) if details else "")
 
 
 def run(args) -> int:
@@ -165,7 +191,7 @@ def run(args) -> int:
             if not body.endswith("\n"):
                 sys.stdout.write("\n")
         line = summary(result)
-        print(line.replace("trackless: ", "trackless: plain-text mail, text unchanged; ", 1) if is_text else line, file=sys.stderr)
+        print(line.replace("trackless: ", "trackless: plain-text mail, text unchanged · ", 1) if is_text else line, file=sys.stderr)
     return 0
 
 
