@@ -49,8 +49,9 @@ def test_visible_makes_controls_and_bidi_visible():
 def test_markdown_escapes_mail_text():
     md = render(render_md, hostile_mail())
     heading = next(line for line in md.splitlines() if line.startswith("### 1."))
-    assert heading == ("### 1. Hi \\<img src=\"https://evil.example/x.gif\"\\> \\| \\*\\*bold\\*\\* "
-                       "\\[link\\](https://evil.example/) \\`code\\` \\\\u202eevil\\\\u202c \\&amp;")
+    # bare URLs are code spans: no renderer auto-links them
+    assert heading == ("### 1. Hi \\<img src=\"`https://evil.example/x.gif`\"\\> \\| \\*\\*bold\\*\\* "
+                       "\\[link\\](`https://evil.example/`) \\`code\\` \\\\u202eevil\\\\u202c \\&amp;")
     # (the visible \u202e form's backslash is itself escaped, so it renders as the text \u202e)
     assert "\u202e" not in md
     # table rows keep their column count: every | from a mail is escaped
