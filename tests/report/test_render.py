@@ -111,6 +111,10 @@ def test_bar_chart_escapes_sender():
     ((7, 1.0, 0, 0), "7 mails  7.0/s"),
     ((7, 1.0, 0, 0, 2), "7 mails  7.0/s  2 skipped"),
     ((10, 3600.0, 1, 10), "10 mails  0.0/s  [#---------]   10%  ETA 9:00:00"),
+    ((1, 1.0, 0, 0), "1 mail  1.0/s"),
+    # the first frame (one batch read, workers starting): no ETA extrapolated from 0.3 s and 0.01% of the input
+    ((16, 0.3, 50_000, 500_000_000), "16 mails  53.3/s  [----------]    0%  ETA --:--"),
+    ((16, 5.0, 50_000, 500_000_000), "16 mails  3.2/s  [----------]    0%  ETA --:--"),
 ])
 def test_format_line(args, expected):
     line = format_line(*args, width=200)

@@ -42,7 +42,8 @@ def verify_signatures(data: bytes, count: int, txt: TxtLookup) -> list[str]:
             ok = dkim.DKIM(data).verify(idx=i, dnsfunc=txt)
             out.append("pass" if ok else "fail (the signature does not match the mail or the published key)")
         except dkim.DKIMException as exc:
-            out.append(f"error: {exc}")
+            text = str(exc)
+            out.append(f"fail ({text})" if "mismatch" in text else f"error: {text}")
         except Exception as exc:  # a malformed signature or key: reported, never fatal
             out.append(f"error: {type(exc).__name__}: {exc}")
     return out

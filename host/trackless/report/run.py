@@ -123,13 +123,21 @@ def _analyse_one(origin: str, data: bytes, extra_to: tuple[str, ...], budget: fl
 
 def analyse_batch(batch: list[tuple[str, bytes]], extra_to: tuple[str, ...], budget: float | None = MAIL_BUDGET
                   ) -> list[tuple[int, MailFindings | SourceError]]:
-    """Worker entry point (local processes and Dask alike): (size, findings or error) per mail, in order."""
+    """Worker entry point (local processes and Dask alike): (size, findings or error) per mail, in order.
+    The first call in a process loads rules and parsers before any mail's budget starts."""
+    global _WARM
+    if not _WARM:
+        _warm_up(extra_to)
+        _WARM = True
     return [(len(data), _analyse_one(origin, data, extra_to, budget)) for origin, data in batch]
 
 
 _WARM_MAIL = (b"From: a@warm-up.example\nTo: b@warm-up.example\nContent-Type: text/html\n\n"
               b'<img src="https://t.warm-up.example/o.gif" width="1" height="1">'
               b'<a href="https://warm-up.example/?utm_source=x">x</a>\n')
+
+
+_WARM = False
 
 
 def _warm_up(extra_to: tuple[str, ...]) -> None:
@@ -213,7 +221,9 @@ def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, .
             mails, skeleton = _split(batch)
             yield from _merge(skeleton, analyse_batch(mails, extra_to, budget))
         return
+    global _WARM
     _warm_up(extra_to)
+    _WARM = True  # the forked workers inherit the loaded rules
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
         yield from _windowed(items, pool.submit, 2 * jobs, extra_to, budget)
