@@ -153,3 +153,58 @@ def test_progress_is_silent_when_not_a_tty_and_draws_on_a_tty():
     p.close()
     out = tty.getvalue()
     assert out.count("\r\x1b[K") == 2 and "5 mails" in out and "6 mails" not in out and out.endswith("\r\x1b[K")
+
+
+# -- charts that fit any span, per-vendor detail ------------------------------------------------------------
+
+def _months(first_year: int, n: int):
+    from trackless.report.aggregate import MonthStat
+
+    out = []
+    for i in range(n):
+        y, m = divmod(i, 12)
+        out.append(MonthStat(f"{first_year + y}-{m + 1:02d}", 10 + i, i))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("n, unit, columns", [(12, "month", 12), (24, "month", 24), (44, "quarter", 15),
+                                              (72, "quarter", 24), (120, "year", 10), (600, "3 years", 17)])
+def test_periods_group_so_the_chart_fits(n, unit, columns):
+    from trackless.report.words import group_periods
+
+    months = _months(2000, n)
+    got_unit, periods = group_periods(months, 24)
+    assert (got_unit, len(periods)) == (unit, columns)
+    assert sum(p[1] for p in periods) == sum(m.mails for m in months)  # nothing lost, the newest included
+    assert sum(p[2] for p in periods) == sum(m.with_trackers for m in months)
+
+
+def test_month_chart_of_44_months_keeps_the_newest_and_scales_to_the_page():
+    svg = render_html.month_chart(_months(2023, 44))
+    assert "2026-Q3" in svg and "2023-Q1" in svg  # grouped by quarter: the newest columns are there
+    assert 'class="fit"' in svg and "viewBox" in svg and ' width="' not in svg.split(">", 1)[0]
+    assert len(re.findall(r"<rect ", svg)) <= 2 * 24
+
+
+def test_vendor_section_says_which_mails_and_how():
+    from trackless.report.aggregate import HOW_WORDS
+
+    f = hostile_mail()
+    agg = Aggregator()
+    agg.add(f, 1)
+    agg.add(f.__class__(**{**f.__dict__, "date_utc": "2026-12-01T00:00:00Z"}), 7)
+    details = agg.summary().vendor_details
+    assert details and all(d.indices == (1, 7) for d in details)
+    assert all(set(dict(d.how)) <= set(HOW_WORDS) for d in details)
+    md = render(render_md, f)
+    assert "## Who tracked which mail" in md and "- Mails: #1" in md
+    html = render(render_html, f)
+    assert '<a href="#mail-1">#1</a>' in html
+
+
+def test_html_has_a_print_stylesheet_and_narrow_senders_table():
+    html = render(render_html, hostile_mail())
+    assert "@media print" in html and "@page" in html and "thead{display:table-header-group}" in html
+    senders = html[html.index("<h2>Senders</h2>"):]
+    head = senders[:senders.index("</thead>")]
+    assert len(re.findall(r"<th[ >]", head)) == 8  # vendors, hosts and months moved out of the table, under each sender

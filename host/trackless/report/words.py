@@ -164,7 +164,10 @@ def group_periods(months, max_columns: int = 24) -> tuple[str, list[tuple[str, i
     n_months = (last - first) * 12 + int(known[-1].month[5:7]) - int(known[0].month[5:7]) + 1
     if n_months <= room:
         return "month", [(m.month, m.mails, m.with_trackers) for m in known] + unknown
-    if (n_months + 2) // 3 + 1 <= room:
+    def quarter(k: str) -> int:
+        return int(k[:4]) * 4 + (int(k[5:7]) - 1) // 3
+
+    if quarter(known[-1].month) - quarter(known[0].month) + 1 <= room:
         return "quarter", grouped(lambda k: f"{k[:4]}-Q{(int(k[5:7]) - 1) // 3 + 1}") + unknown
     years = last - first + 1
     step = 1
