@@ -34,10 +34,10 @@ th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-alig
 th{background:var(--soft);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere;background:var(--soft);padding:0 3px;border-radius:3px}
-td.who{min-width:14em}td.who code{overflow-wrap:break-word;word-break:break-all}
+td.who{min-width:12em}td.who code{overflow-wrap:break-word;word-break:normal}
 .scroll{overflow-x:auto}
 svg.fit{width:100%;height:auto}
-ul.idx{columns:14em;padding-left:1.2em;margin:.3em 0}
+ul.idx{display:flex;flex-wrap:wrap;gap:0 .8em;list-style:none;padding:0;margin:.3em 0;font-size:13px}
 .muted{color:var(--muted)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn)}.ok{color:var(--ok)}
 .mail{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:16px 0;page-break-inside:avoid}
 .mail h3{margin-top:.6em}
@@ -70,10 +70,13 @@ def c(s: str | None) -> str:
     return f"<code>{e(s)}</code>" if s else "–"
 
 
-def _table(head: list[str], rows: Iterable[list[str]], numeric: set[int] = frozenset(), first: str = "") -> str:
-    """``first``: a CSS class for the first column (``who``: an address that must not wrap letter by letter)."""
+def _table(head: list[str], rows: Iterable[list[str]], numeric: set[int] = frozenset(),
+           classes: dict[int, str] | None = None) -> str:
+    """``classes``: a CSS class per column (``who``: an address or host that must not wrap letter by letter)."""
+    classes = classes or {}
+
     def cls(i: int) -> str:
-        names = (["n"] if i in numeric else []) + ([first] if i == 0 and first else [])
+        names = (["n"] if i in numeric else []) + ([classes[i]] if i in classes else [])
         return f' class="{" ".join(names)}"' if names else ""
 
     th = "".join(f'<th{cls(i)}>{h}</th>' for i, h in enumerate(head))
@@ -179,13 +182,15 @@ def mail(index: int, f: MailFindings) -> str:
     if f.trackers:
         out.append(f"<h4>Trackers ({len(f.trackers)})</h4>")
         out.append(_table(
-            ["#", "Kind", "URL", "Host", "Registrable domain", "Vendor", "Why", "Per-recipient token", "Identifies you"],
-            ([str(i), e(KIND_WORDS.get(t.kind, t.kind)), c(t.url), c(t.host),
-              e(t.domain) + (" <span class=warn>(third party)</span>" if t.third_party else " (sender's domain)"),
+            ["#", "Kind", "URL", "Host (registrable domain)", "Vendor", "Why", "Per-recipient token", "Identifies you"],
+            ([str(i), e(KIND_WORDS.get(t.kind, t.kind)), c(t.url),
+              c(t.host) + f"<br><span class=muted>{e(t.domain)}</span>"
+              + (" <span class=warn>(third party)</span>" if t.third_party else " (sender's domain)"),
               e(t.vendor) or "unknown", f"{e(t.reason)} <span class=muted>(confidence: {e(t.confidence)})</span>",
               c(t.token) if t.token else "none visible",
               f'<span class=bad>{e(identifies_text(True, t.identifies_how))}</span>' if t.identifies_you else "no"]
              for i, t in enumerate(f.trackers, 1)),
+            classes={3: "who"},
         ))
     if f.links:
         out.append(f"<h4>Tracking links ({len(f.links)})</h4>")
@@ -202,7 +207,7 @@ def mail(index: int, f: MailFindings) -> str:
                 f'<span class=bad>{e(identifies_text(True, l.identifies_how))}</span>' if l.identifies_you else "no",
             ])
         out.append(_table(["#", "Link as in the mail", "Link host", "Type", "Wrapper vendor", "Destination",
-                           "Tracking parameters", "Identifies you"], rows))
+                           "Tracking parameters", "Identifies you"], rows, classes={2: "who"}))
     if f.other_remote:
         shown = ", ".join(f"{e(o.kind)} from {c(o.host)}" for o in f.other_remote[:20])
         more = f", and {len(f.other_remote) - 20} more" if len(f.other_remote) > 20 else ""
@@ -285,7 +290,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         ([c(x.sender), str(x.mails), str(x.with_trackers), pct(x.with_trackers, x.mails), str(x.trackers),
           str(x.tracked_links), str(x.identifies_you), f"{fmt_day(x.first_seen)} to {fmt_day(x.last_seen)}"]
          for x in s.senders),
-        {1, 2, 3, 4, 5, 6}, first="who",
+        {1, 2, 3, 4, 5, 6}, {0: "who"},
     ))
     for x in s.senders:
         out.append(f"<h3>{e(x.sender)}</h3><dl class=facts>"
