@@ -292,3 +292,27 @@ def test_mail_timeout_must_be_positive():
 def test_read_raw_gives_back_the_bytes_the_walk_gave(tmp_path):
     for item in iter_sources([os.path.join(FIXTURES, "mailbox.mbox"), EML]):
         assert read_raw(item.path, item.offset) == item.data
+
+
+def test_the_budget_also_interrupts_a_worker_thread():
+    """Dask runs tasks in worker threads, where no SIGALRM reaches: the budget is raised in the thread."""
+    import threading
+    import time
+
+    from trackless.report.run import MailTimeout, _budget
+
+    got = []
+
+    def spin():
+        t = time.monotonic()
+        try:
+            with _budget(0.3):
+                while time.monotonic() - t < 30:
+                    pass
+        except MailTimeout:
+            got.append(time.monotonic() - t)
+
+    th = threading.Thread(target=spin)
+    th.start()
+    th.join(60)
+    assert got and got[0] < 10

@@ -15,6 +15,7 @@ numbering is deterministic) and returns copies of the findings in which:
   characters that are not a plain lower-case slug). The same token always
   gets the same placeholder. Over-redaction of a slug is accepted; the
   reverse is not;
+- a per-recipient-looking DKIM selector becomes ``[token-N]``;
 - the local part of each Message-ID becomes ``[token-N]`` (the sender can map
   a Message-ID to its recipient); its domain stays;
 - as a last check, any string in which ``Identity.found_in`` still finds a
@@ -256,6 +257,7 @@ class Redactor:
             date=t(f.date),
             evidence=None if f.evidence is None else replace(
                 f.evidence, source=t(f.evidence.source),
+                dkim=tuple(replace(d, selector=self._tokenize(t(d.selector))) for d in f.evidence.dkim),
                 auth=tuple(replace(a, raw=t(a.raw), authserv_id=t(a.authserv_id)) for a in f.evidence.auth)),
             sender=t(f.sender) if f.sender else f.sender,
             subject=t(f.subject),
