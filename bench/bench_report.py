@@ -149,12 +149,15 @@ def main() -> None:
         one = statistics.median(a + b for a, b in split["trackless report --jobs 1"])
         main_n = statistics.median(a for a, _ in split[jn])
         work_n = statistics.median(b for _, b in split[jn])
-        bound = one / max(main_n, work_n / args.jobs)
+        # on N idle cores the run can go no faster than its serial main process, nor than all CPU work spread
+        # over the N cores (the main process shares them with the N workers)
+        bound = one / max(main_n, (main_n + work_n) / args.jobs)
         print(f"CPU per mail: --jobs 1 {1000 * one / args.mails:.2f} ms; --jobs {args.jobs}: main process "
               f"{1000 * main_n / args.mails:.2f} ms + workers {1000 * work_n / args.mails:.2f} ms "
               f"(overhead {100 * ((main_n + work_n) / one - 1):+.0f}%)")
-        print(f"speed-up on {args.jobs} idle cores, from CPU time (main process and workers overlap): "
-              f"{bound:.2f}x (the main process's serial share is {100 * main_n / (main_n + work_n):.0f}%)")
+        print(f"speed-up bound on {args.jobs} idle cores, from CPU time: {bound:.2f}x; the main process's serial "
+              f"share is {100 * main_n / (main_n + work_n):.0f}%, so no machine goes past "
+              f"{one / main_n:.1f}x ({args.mails / main_n:.0f} mails/s)")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ import time
 
 def add_arguments(parser) -> None:
     parser.epilog = ("Exit codes: 0 report written (unreadable files or mails are listed in it and on stderr); "
-                     "1 nothing could be read, no report written; 2 usage error. "
+                     "1 nothing could be read, no report written; 2 usage error (also: an --out extension other than "
+                     ".md/.html/.json). "
                      "JSON schema: docs/report-schema.md.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file, Maildir folder or directory")
     parser.add_argument("--format", choices=("md", "html", "json"), default=None,
