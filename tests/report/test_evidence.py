@@ -103,6 +103,7 @@ def test_the_same_mail_in_two_folders_counts_once(tmp_path):
     assert "1 duplicate counted once" in err
     code, md, _ = run_report("--format", "md", "--jobs", "1", str(tmp_path))
     assert "## Duplicates (counted once)" in md and "| Mails read (each counted once) | 2 |" in md
+    assert "| Duplicates (copies counted once) | 1 |" in md
 
 
 def test_vocabulary_and_plurals():

@@ -267,6 +267,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
                    "an encoded address as <code>[reader-N:md5]</code> etc.).</p>")
     out.append("<h2>Summary</h2>")
     out.append(_table(["Measure", "Value"], summary_rows(s) + [
+        ["Duplicates (copies counted once)", f'<a href="#duplicates">{len(meta.duplicates)}</a>'],
         ["Files or mails skipped", f'<a href="#skipped">{len(meta.skipped)}</a>'],
     ]))
     unit = group_periods(s.months)[0]

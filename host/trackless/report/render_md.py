@@ -183,6 +183,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
                 "stable placeholders (`[reader-N]`, `[token-N]`; an encoded address as `[reader-N:md5]` etc.)."]
     out += ["", "## Summary", ""]
     out += _table(["Measure", "Value"], summary_rows(s) + [
+        ["Duplicates (copies counted once)", str(len(meta.duplicates))],
         ["Files or mails skipped", str(len(meta.skipped))],
     ])
     out += ["", "## Top tracking vendors", "", VENDORS_NOTE, ""]
