@@ -317,3 +317,20 @@ def test_the_budget_also_interrupts_a_worker_thread():
     th.start()
     th.join(60)
     assert got and got[0] < 10
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_sections_rendered_by_workers_are_numbered_only_where_the_number_goes(tmp_path, fmt):
+    """A mail cannot smuggle the placeholder for its number: a NUL from a mail is shown escaped."""
+    for i in (1, 2):
+        (tmp_path / f"{i}.eml").write_bytes(
+            f"From: n@b.example\nTo: r@x.example\nSubject: a\x00#\x00b \"index\": 0\nMessage-ID: <{i}@b>\n\nhi {i}\n"
+            .encode())
+    code, out, err = run_report("--format", fmt, "--jobs", "1", str(tmp_path))
+    assert code == 0, err
+    assert "\x00" not in out
+    if fmt == "json":
+        assert [m["index"] for m in json.loads(out)["mails"]] == [1, 2]
+        assert json.loads(out)["mails"][1]["subject"] == 'a\x00#\x00b "index": 0'
+    else:
+        assert "u0000#" in out and "a2b" not in out and "a1b" not in out

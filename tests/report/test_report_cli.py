@@ -228,7 +228,7 @@ def test_a_dying_worker_stops_the_run_with_a_clear_error(tmp_path, monkeypatch):
     assert not target.exists() and os.listdir(tmp_path) == []
 
 
-def _die(batch, extra_to, budget=None):
+def _die(batch, extra_to, budget=None, fmt=None):
     os._exit(3)  # a worker crash (e.g. killed for memory)
 
 

@@ -9,7 +9,9 @@ vendor (the vendor's list of mail numbers), so 100,000 mails add ~12 MB:
   flight; results come back in input order (the oldest batch is awaited
   before more are submitted), so the report order is the input order;
 - each mail's rendered section (and its row in the "mails at a glance"
-  index) is written to a spooled temporary file (in memory up to 8 MiB,
+  index) is rendered by the worker that analysed it (unless the main process
+  must change the findings first: ``--redact``, DKIM verification), numbered
+  here, and written to a spooled temporary file (in memory up to 8 MiB,
   then on disk) while the aggregate, which only
   grows with distinct senders/vendors/hosts/months, is folded;
 - at the end the summary is rendered and the spooled sections copied after it.
@@ -121,15 +123,48 @@ def _analyse_one(origin: str, data: bytes, extra_to: tuple[str, ...], budget: fl
         return SourceError(origin, "internal", f"unexpected error while analysing: {type(exc).__name__}: {exc}")
 
 
-def analyse_batch(batch: list[tuple[str, bytes]], extra_to: tuple[str, ...], budget: float | None = MAIL_BUDGET
-                  ) -> list[tuple[int, MailFindings | SourceError]]:
-    """Worker entry point (local processes and Dask alike): (size, findings or error) per mail, in order.
+#: Stands for the mail's number in a section rendered by a worker (which does not know it yet). A NUL
+#: never comes from a mail: ``words.visible`` and ``json.dumps`` escape it.
+UNNUMBERED = "\x00#\x00"
+
+
+def _prerender(fmt: str, f: MailFindings) -> tuple[str, str]:
+    """(section, index row) with ``UNNUMBERED`` for the number (JSON: ``"index": 0``, its first key)."""
+    module = RENDERERS[fmt][0]
+    if fmt == "json":
+        return module.mail(0, f), ""
+    return module.mail(UNNUMBERED, f), module.index_row(UNNUMBERED, f)
+
+
+def _number(fmt: str, text: str, index: int) -> str:
+    if fmt == "json":
+        return text.replace('"index": 0', f'"index": {index}', 1)
+    return text.replace(UNNUMBERED, str(index))
+
+
+def analyse_batch(batch: list[tuple[str, bytes, str, int | None]], extra_to: tuple[str, ...],
+                  budget: float | None = MAIL_BUDGET, fmt: str | None = None
+                  ) -> list[tuple[int, MailFindings | SourceError, tuple[str, str] | None]]:
+    """Worker entry point (local processes and Dask alike): per mail (origin, bytes, source path, mbox
+    offset), in order, (size, findings or error, pre-rendered section or None). With ``fmt`` the worker
+    also renders each mail's section, so the main process only numbers it (not when redacting: the
+    placeholders are numbered in report order by the main process).
     The first call in a process loads rules and parsers before any mail's budget starts."""
     global _WARM
     if not _WARM:
         _warm_up(extra_to)
         _WARM = True
-    return [(len(data), _analyse_one(origin, data, extra_to, budget)) for origin, data in batch]
+    out = []
+    for origin, data, path, offset in batch:
+        found = _analyse_one(origin, data, extra_to, budget)
+        pre = None
+        if isinstance(found, MailFindings):
+            if found.evidence is not None:
+                found = replace(found, evidence=replace(found.evidence, source=path, offset=offset))
+            if fmt is not None:
+                pre = _prerender(fmt, found)
+        out.append((len(data), found, pre))
+    return out
 
 
 _WARM_MAIL = (b"From: a@warm-up.example\nTo: b@warm-up.example\nContent-Type: text/html\n\n"
@@ -165,26 +200,23 @@ def _batches(items: Iterable[RawMail | SourceError]) -> Iterator[list[RawMail | 
         yield batch
 
 
-def _split(batch: list) -> tuple[list[tuple[str, bytes]], list]:
-    """The mails to analyse, and the batch's skeleton (errors in place, ``(path, offset)`` for each mail)
+def _split(batch: list) -> tuple[list[tuple[str, bytes, str, int | None]], list]:
+    """The mails to analyse, and the batch's skeleton (errors in place, ``None`` for each mail)
     so the main process does not keep the bytes of the mails in flight."""
-    mails = [(m.origin, m.data) for m in batch if isinstance(m, RawMail)]
-    return mails, [m if isinstance(m, SourceError) else (m.path or m.origin, m.offset) for m in batch]
+    mails = [(m.origin, m.data, m.path or m.origin, m.offset) for m in batch if isinstance(m, RawMail)]
+    return mails, [m if isinstance(m, SourceError) else None for m in batch]
 
 
-def _merge(skeleton: list, results: list[tuple[int, object]]) -> Iterator[tuple[int, MailFindings | SourceError]]:
+def _merge(skeleton: list, results: list) -> Iterator[tuple[int, MailFindings | SourceError, tuple[str, str] | None]]:
     it = iter(results)
     for item in skeleton:
-        if isinstance(item, SourceError):
-            yield 0, item
-            continue
-        size, found = next(it)
-        if isinstance(found, MailFindings) and found.evidence is not None:
-            found = replace(found, evidence=replace(found.evidence, source=item[0], offset=item[1]))
-        yield size, found
+        if item is not None:
+            yield 0, item, None
+        else:
+            yield next(it)
 
 
-def _windowed(items, submit, width: int, extra_to, budget) -> Iterator[tuple[int, MailFindings | SourceError]]:
+def _windowed(items, submit, width: int, extra_to, budget, fmt) -> Iterator:
     """Submit batches, at most ``width`` in flight; yield results in input order."""
     window: deque = deque()
 
@@ -193,7 +225,7 @@ def _windowed(items, submit, width: int, extra_to, budget) -> Iterator[tuple[int
 
     for batch in _batches(items):
         mails, skeleton = _split(batch)
-        window.append((skeleton, submit(analyse_batch, mails, extra_to, budget) if mails else None))
+        window.append((skeleton, submit(analyse_batch, mails, extra_to, budget, fmt) if mails else None))
         del batch, mails
         while len(window) >= width:
             b, fut = window.popleft()
@@ -204,9 +236,10 @@ def _windowed(items, submit, width: int, extra_to, budget) -> Iterator[tuple[int
 
 
 def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, ...] = (), jobs: int = 1, *,
-                  budget: float | None = MAIL_BUDGET, engine: str = "local", scheduler: str | None = None
-                  ) -> Iterator[tuple[int, MailFindings | SourceError]]:
-    """(size, findings or error) for each source item, in input order, with bounded work in flight.
+                  budget: float | None = MAIL_BUDGET, engine: str = "local", scheduler: str | None = None,
+                  fmt: str | None = None) -> Iterator[tuple[int, MailFindings | SourceError, tuple[str, str] | None]]:
+    """(size, findings or error, pre-rendered section) for each source item, in input order, with bounded
+    work in flight (``fmt``: see ``analyse_batch``).
 
     engine "local": ``jobs`` worker processes on this machine (none for ``jobs == 1``);
     engine "dask": the same ``analyse_batch`` on a Dask cluster (``report.cluster``)."""
@@ -214,19 +247,19 @@ def iter_findings(items: Iterable[RawMail | SourceError], extra_to: tuple[str, .
         from .cluster import dask_submitter
 
         with dask_submitter(scheduler, jobs) as (submit, width):
-            yield from _windowed(items, submit, width, extra_to, budget)
+            yield from _windowed(items, submit, width, extra_to, budget, fmt)
         return
     if jobs <= 1:
         for batch in _batches(items):
             mails, skeleton = _split(batch)
-            yield from _merge(skeleton, analyse_batch(mails, extra_to, budget))
+            yield from _merge(skeleton, analyse_batch(mails, extra_to, budget, fmt))
         return
     global _WARM
     _warm_up(extra_to)
     _WARM = True  # the forked workers inherit the loaded rules
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
-        yield from _windowed(items, pool.submit, 2 * jobs, extra_to, budget)
+        yield from _windowed(items, pool.submit, 2 * jobs, extra_to, budget, fmt)
     except BrokenProcessPool as exc:
         raise WorkerDied("a worker process died while analysing mails (out of memory?); "
                          "no report was written; try again with --jobs 1") from exc
@@ -288,8 +321,10 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
             tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES // 4, mode="w+", encoding="utf-8") as index_spool:
         index = 0
         try:
-            for size, item in iter_findings(iter_sources(paths), extra_to, jobs, budget=budget, engine=engine,
-                                            scheduler=scheduler):
+            # workers render each mail's section unless the main process must change the findings first
+            worker_fmt = fmt if redactor is None and dkim_verify is None else None
+            for size, item, pre in iter_findings(iter_sources(paths), extra_to, jobs, budget=budget, engine=engine,
+                                                 scheduler=scheduler, fmt=worker_fmt):
                 if isinstance(item, SourceError):
                     if redactor is not None:
                         item = SourceError(redactor.text(item.origin), item.code, redactor.text(item.message))
@@ -324,9 +359,14 @@ def write_report(paths: list[str], out: TextIO, *, fmt: str = "md", extra_to: It
                         result.readers.update(item.recipients)
                 if index > 1 and sep:
                     spool.write(sep)
-                spool.write(module.mail(index, item))
-                if index_row is not None:
-                    index_spool.write(index_row(index, item))
+                if pre is not None:
+                    spool.write(_number(fmt, pre[0], index))
+                    if index_row is not None:
+                        index_spool.write(_number(fmt, pre[1], index))
+                else:
+                    spool.write(module.mail(index, item))
+                    if index_row is not None:
+                        index_spool.write(index_row(index, item))
                 progress.update(mails=1, nbytes=size)
         finally:
             progress.close()
