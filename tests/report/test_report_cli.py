@@ -149,11 +149,11 @@ def test_a_thunderbird_profile_folder_reads_only_mail(tmp_path):
     assert "skipped" not in err.replace("0 skipped", "")
 
 
-def test_nothing_readable_exits_1_and_writes_nothing(tmp_path):
+def test_nothing_readable_exits_2_like_a_missing_file_everywhere_and_writes_nothing(tmp_path):
     target = tmp_path / "report.md"
     (tmp_path / "junk.txt").write_text("hello")
     code, out, err = run_report("--out", str(target), str(tmp_path / "nope"), str(tmp_path / "junk.txt"))
-    assert code == 1
+    assert code == 2
     assert out == "" and not target.exists()
     assert "no mail could be read (2 skipped); no report written" in err
     assert os.listdir(tmp_path) == ["junk.txt"]  # no temporary file left behind

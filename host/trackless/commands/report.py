@@ -18,9 +18,10 @@ Each file or mail that cannot be read is reported on stderr as it is met
 and the report ends with a "Skipped" section listing them all.
 
 Exit codes: 0 the report was written (even if some files or mails were
-skipped: they are listed in it); 1 nothing at all could be read (every path
-missing, unreadable or not mail, or no mail found): no report is written;
-2 usage (e.g. ``--dns`` when CNAME uncloaking is not available).
+skipped: they are listed in it); 2 usage (e.g. ``--dns`` when CNAME
+uncloaking is not available) or bad input: nothing at all could be read
+(every path missing, unreadable or not mail, or no mail found), no report is
+written (2 as in every sub-command for a missing or unreadable input).
 
 ``--to ADDR`` adds reader addresses (each mail's To/Cc/Delivered-To always
 count). ``--redact`` replaces reader addresses and per-recipient tokens with
@@ -57,8 +58,8 @@ import time
 
 def add_arguments(parser) -> None:
     parser.epilog = ("Exit codes: 0 report written (unreadable files or mails are listed in it and on stderr); "
-                     "1 nothing could be read, no report written; 2 usage error (also: an --out extension other than "
-                     ".md/.html/.json). "
+                     "2 usage error (also: an --out extension other than .md/.html/.json), or nothing could be read "
+                     "(no report written). "
                      "JSON schema: docs/report-schema.md.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file, Maildir folder or directory")
     parser.add_argument("--format", choices=("md", "html", "json"), default=None,
@@ -219,7 +220,7 @@ def run(args, *, stdout=None, stderr=None) -> int:
             bundle.abort(bundle_tmp)
         print(f"trackless report: no mail could be read ({len(result.skipped)} skipped); no report written",
               file=stderr)
-        return 1
+        return 2
     where = f" to {args.out}" if args.out else ""
     if bundle_tmp:
         try:
@@ -228,7 +229,7 @@ def run(args, *, stdout=None, stderr=None) -> int:
         except (OSError, TracklessError) as exc:
             bundle.abort(bundle_tmp)
             print(f"trackless report: the bundle could not be written: {exc}", file=stderr)
-            return 1
+            return 2
         what = (f"{plural(copied, 'original mail')}" if not args.redact
                 else "no original mails (left out because of --redact)")
         where = f" to {args.bundle}/ with {what} and {bundle.MANIFEST}"
