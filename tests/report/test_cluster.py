@@ -69,3 +69,11 @@ def test_dask_with_a_scheduler_address(tmp_path):
 def test_scheduler_without_dask_engine_is_a_usage_error():
     code, out, err = run_report("--scheduler", "tcp://127.0.0.1:1", "mailbox.mbox")
     assert code == 2 and "--engine dask" in err
+
+
+def test_dask_engine_without_dask_installed_is_a_usage_error(monkeypatch):
+    from trackless.report import cluster
+
+    monkeypatch.setattr(cluster, "available", lambda: False)
+    code, out, err = run_report("--engine", "dask", "mailbox.mbox")
+    assert code == 2 and "pip install 'trackless[cluster]'" in err and out == ""
