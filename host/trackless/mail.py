@@ -12,7 +12,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from .errors import InputError, NoHtmlError
 
@@ -119,7 +119,7 @@ def parse_message(data: bytes) -> Mail:
                 text = body
     if not msg.keys():
         raise InputError("not a mail: no headers found")
-    sender = parseaddr(_header(msg, "From"))[1].lower() or None
+    sender = sender_address(_header(msg, "From"))
     rcpt_headers = [_header(msg, h) for h in ("To", "Cc", "Delivered-To", "X-Original-To")]
     recipients = tuple(dict.fromkeys(a.lower() for _, a in getaddresses([h for h in rcpt_headers if h]) if "@" in a))
     return Mail(
@@ -134,6 +134,25 @@ def parse_message(data: bytes) -> Mail:
         list_unsubscribe=_header(msg, "List-Unsubscribe"),
         damage=tuple(dict.fromkeys(damage)),
     )
+
+
+_ADDR_SPEC = re.compile(r"[^\s<>@,;:\"()\[\]]+@[^\s<>@,;:\"()\[\]]+\.[^\s<>@,;:\"()\[\]]+")
+
+
+def sender_address(value: str) -> str | None:
+    """The address actually present in a From header, lower case, or None.
+
+    A malformed display name (``Microsoft account team ,_<no-reply@x.example>``:
+    the comma splits it) makes ``parseaddr`` return a word of the name as the
+    address; the first item that is an address (has an ``@``) is taken, else
+    the first addr-spec found in the text."""
+    if not value:
+        return None
+    for _name, addr in getaddresses([value]):
+        if "@" in addr:
+            return addr.strip().lower()
+    m = _ADDR_SPEC.search(value)
+    return m.group(0).lower() if m else None
 
 
 def _decode_words(value: str) -> str:

@@ -102,7 +102,7 @@ def test_html_report_makes_zero_requests(tmp_path, canary):
     assert "<script" not in html.lower() and "@import" not in html.lower()
 
     dom = _load(str(page), port, str(tmp_path / "profile"))
-    assert "Trackless evidence report" in dom and "Mails with trackers per sender" in dom
+    assert "Trackless evidence report" in dom and "Mails tracked per sender" in dom
     page_requests = [line for line in log if not _is_browser_background(line)]
     assert page_requests == []
 

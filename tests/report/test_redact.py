@@ -157,3 +157,74 @@ def test_property_no_address_or_token_survives(local, domain, tok, enc, where):
 def test_message_id_local_part_is_always_replaced(mid, expected):
     r = Redactor([READER])
     assert r._final(r._message_id(r._addresses(mid))) == expected
+
+
+# -- the final pass over the written output (issue 11, item 5) ---------------------------------------------
+
+def _leaky_mail(reader: str) -> bytes:
+    import base64 as b64
+    import hashlib as hl
+
+    raw = reader.encode()
+    md5, sha1, sha256 = (hl.new(n, raw).hexdigest() for n in ("md5", "sha1", "sha256"))
+    b64v = b64.b64encode(raw).decode().rstrip("=")
+    return (
+        f"From: News <news@brand.example>\nTo: {reader}\n"
+        f"Date: Tue, 08 Sep 2026 07:30:12 +0200 ({reader})\n"
+        f"Subject: For {reader.upper()}\nMessage-ID: <m1@brand.example>\n"
+        f"Authentication-Results: mx.example.org; dkim=pass header.d=brand.example; "
+        f"spf=pass smtp.rcpttodomain={reader}\n"
+        "Content-Type: text/html\n\n"
+        f'<img src="https://{md5}.open.tracker.example/o.gif" width="1" height="1">'
+        f'<img src="https://t.brand.example/{sha1}/p.gif" width="1" height="1">'
+        f'<img src="https://t.brand.example/o/{sha256.upper()}.gif" width="1" height="1">'
+        f'<a href="https://click.brand.example/c?u={b64v}&r=https%3A%2F%2Fshop.example%2F%3Fe%3D{reader.replace("@", "%40")}">x</a>'
+        f'<a href="https://www.brand.example/p?ref={md5}">y</a>\n'
+    ).encode()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_redacted_output_holds_the_reader_in_no_encoding(tmp_path, fmt, monkeypatch):
+    import base64 as b64
+    import hashlib as hl
+    from urllib.parse import quote
+
+    from goldens import run_report
+    from trackless.commands import report as cmd
+    from trackless.report.meta import DnsChain
+
+    reader = "jo_doe+news@example.org"  # "_" and "+" exercise Markdown escaping and percent-encoding
+    raw = reader.encode()
+    md5 = hl.md5(raw).hexdigest()
+    (tmp_path / "a.eml").write_bytes(_leaky_mail(reader))
+    # the --dns table lists the tracker hosts, including the one whose label is the reader's MD5
+    monkeypatch.setattr(cmd, "_dns_lookup", lambda: lambda hosts, **kw: [DnsChain(h, (), None, "no CNAME") for h in hosts])
+    monkeypatch.setattr(cmd, "_dkim_verifier", lambda readers: lambda f: f)
+    code, out, err = run_report("--redact", "--dns", "--format", fmt, "--jobs", "1", str(tmp_path))
+    assert code == 0, err
+    needles = [reader, quote(reader, safe=""), quote(reader, safe="@"), b64.b64encode(raw).decode().rstrip("="),
+               b64.urlsafe_b64encode(raw).decode().rstrip("="), md5, hl.sha1(raw).hexdigest(),
+               hl.sha256(raw).hexdigest(), "jo\\_doe", "jo_doe", "jo%5Fdoe"]
+    low = out.lower()
+    for n in needles:
+        assert n.lower() not in low, (n, fmt)
+    assert "[reader-1:md5].open.tracker.example" in out  # the host label is redacted, the host's rest stays
+    assert "open.tracker.example" in out and "brand.example" in out
+
+
+def test_scrubbing_writer_catches_needles_cut_between_writes():
+    import io
+
+    from trackless.report.redact import Scrubber, ScrubbingWriter
+
+    text = "a jo_doe@example.org b 3c0a1b... JO_DOE@EXAMPLE.ORG c jo\\_doe@example.org"
+    scrub = Scrubber({"jo_doe@example.org": "[reader-1]"})
+    want = scrub(text)
+    assert "example.org" not in want
+    for size in range(1, len(text) + 1):
+        out = io.StringIO()
+        w = ScrubbingWriter(out, scrub, block=4)
+        for i in range(0, len(text), size):
+            w.write(text[i:i + size])
+        w.flush_all()
+        assert out.getvalue() == want, size

@@ -49,8 +49,9 @@ def test_visible_makes_controls_and_bidi_visible():
 def test_markdown_escapes_mail_text():
     md = render(render_md, hostile_mail())
     heading = next(line for line in md.splitlines() if line.startswith("### 1."))
-    assert heading == ("### 1. Hi \\<img src=\"https://evil.example/x.gif\"\\> \\| \\*\\*bold\\*\\* "
-                       "\\[link\\](https://evil.example/) \\`code\\` \\\\u202eevil\\\\u202c \\&amp;")
+    # bare URLs are code spans: no renderer auto-links them
+    assert heading == ("### 1. Hi \\<img src=\"`https://evil.example/x.gif`\"\\> \\| \\*\\*bold\\*\\* "
+                       "\\[link\\](`https://evil.example/`) \\`code\\` \\\\u202eevil\\\\u202c \\&amp;")
     # (the visible \u202e form's backslash is itself escaped, so it renders as the text \u202e)
     assert "\u202e" not in md
     # table rows keep their column count: every | from a mail is escaped
@@ -110,6 +111,10 @@ def test_bar_chart_escapes_sender():
     ((7, 1.0, 0, 0), "7 mails  7.0/s"),
     ((7, 1.0, 0, 0, 2), "7 mails  7.0/s  2 skipped"),
     ((10, 3600.0, 1, 10), "10 mails  0.0/s  [#---------]   10%  ETA 9:00:00"),
+    ((1, 1.0, 0, 0), "1 mail  1.0/s"),
+    # the first frame (one batch read, workers starting): no ETA extrapolated from 0.3 s and 0.01% of the input
+    ((16, 0.3, 50_000, 500_000_000), "16 mails  53.3/s  [----------]    0%  ETA --:--"),
+    ((16, 5.0, 50_000, 500_000_000), "16 mails  3.2/s  [----------]    0%  ETA --:--"),
 ])
 def test_format_line(args, expected):
     line = format_line(*args, width=200)
@@ -148,3 +153,58 @@ def test_progress_is_silent_when_not_a_tty_and_draws_on_a_tty():
     p.close()
     out = tty.getvalue()
     assert out.count("\r\x1b[K") == 2 and "5 mails" in out and "6 mails" not in out and out.endswith("\r\x1b[K")
+
+
+# -- charts that fit any span, per-vendor detail ------------------------------------------------------------
+
+def _months(first_year: int, n: int):
+    from trackless.report.aggregate import MonthStat
+
+    out = []
+    for i in range(n):
+        y, m = divmod(i, 12)
+        out.append(MonthStat(f"{first_year + y}-{m + 1:02d}", 10 + i, i))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("n, unit, columns", [(12, "month", 12), (24, "month", 24), (44, "quarter", 15),
+                                              (72, "quarter", 24), (120, "year", 10), (600, "3 years", 17)])
+def test_periods_group_so_the_chart_fits(n, unit, columns):
+    from trackless.report.words import group_periods
+
+    months = _months(2000, n)
+    got_unit, periods = group_periods(months, 24)
+    assert (got_unit, len(periods)) == (unit, columns)
+    assert sum(p[1] for p in periods) == sum(m.mails for m in months)  # nothing lost, the newest included
+    assert sum(p[2] for p in periods) == sum(m.with_trackers for m in months)
+
+
+def test_month_chart_of_44_months_keeps_the_newest_and_scales_to_the_page():
+    svg = render_html.month_chart(_months(2023, 44))
+    assert "2026-Q3" in svg and "2023-Q1" in svg  # grouped by quarter: the newest columns are there
+    assert 'class="fit"' in svg and "viewBox" in svg and ' width="' not in svg.split(">", 1)[0]
+    assert len(re.findall(r"<rect ", svg)) <= 2 * 24
+
+
+def test_vendor_section_says_which_mails_and_how():
+    from trackless.report.aggregate import HOW_WORDS
+
+    f = hostile_mail()
+    agg = Aggregator()
+    agg.add(f, 1)
+    agg.add(f.__class__(**{**f.__dict__, "date_utc": "2026-12-01T00:00:00Z"}), 7)
+    details = agg.summary().vendor_details
+    assert details and all(d.indices == (1, 7) for d in details)
+    assert all(set(dict(d.how)) <= set(HOW_WORDS) for d in details)
+    md = render(render_md, f)
+    assert "## Who tracked which mail" in md and "- Mails: #1" in md
+    html = render(render_html, f)
+    assert '<a href="#mail-1">#1</a>' in html
+
+
+def test_html_has_a_print_stylesheet_and_narrow_senders_table():
+    html = render(render_html, hostile_mail())
+    assert "@media print" in html and "@page" in html and "thead{display:table-header-group}" in html
+    senders = html[html.index("<h2>Senders</h2>"):]
+    head = senders[:senders.index("</thead>")]
+    assert len(re.findall(r"<th[ >]", head)) == 8  # vendors, hosts and months moved out of the table, under each sender

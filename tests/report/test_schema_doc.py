@@ -49,7 +49,8 @@ def test_schema_doc_matches_output(tmp_path, monkeypatch):
     monkeypatch.setattr(cmd, "_dns_lookup", lambda: lambda hosts, **kw: [
         DnsChain("epost.brand-shop.example", ("x.emsecure.net",), "Selligent", "alias"), DnsChain("a.example", (), None, "no CNAME")])
     merged: dict[str, set[str]] = {}
-    for args in (["--dns", "mailbox.mbox", str(tmp_path / "missing.eml")], ["mailbox.mbox"]):
+    monkeypatch.setattr(cmd, "_dkim_verifier", lambda readers: lambda f: f)
+    for args in (["--dns", "mailbox.mbox", str(tmp_path / "missing.eml")], ["mailbox.mbox"], ["."]):
         code, out, err = run_report("--format", "json", "--jobs", "1", *args)
         assert code == 0, err
         for k, v in observed(json.loads(out)).items():

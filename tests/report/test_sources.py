@@ -110,11 +110,15 @@ def test_maildir_reads_new_then_cur_ignores_tmp_and_index_files(tmp_path):
     assert all(isinstance(m, RawMail) for m in got)
 
 
-def test_directory_walk_sniffs_files_and_reports_non_mail(tmp_path):
+def test_directory_walk_sniffs_files_and_ignores_non_mail_silently(tmp_path):
     (tmp_path / "a.eml").write_bytes(MAIL_A)
     (tmp_path / "Inbox").write_bytes(b"From a@x Mon Jan  1 00:00:00 2026\n" + MAIL_A + b"\nFrom b@x Mon Jan  1 00:00:00 2026\n" + MAIL_B)
     (tmp_path / "Inbox.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
     (tmp_path / "notes.txt").write_bytes(b"shopping list\n")
+    (tmp_path / "logins.json").write_bytes(b'{"nextId":2,"logins":[]}')
+    (tmp_path / "folderTree.json").write_bytes(b'{"mailbox://x/Trash":{"open":"true"}}')
+    (tmp_path / "data.txt").write_bytes(b'{"a":1}\n')  # JSON under another name: sniffed, not a header
+    (tmp_path / "Trash").write_bytes(b"")  # Thunderbird's empty folder file
     (tmp_path / "empty.eml").write_bytes(b"")
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -125,10 +129,12 @@ def test_directory_walk_sniffs_files_and_reports_non_mail(tmp_path):
         ("RawMail", "Inbox#1", None),
         ("RawMail", "Inbox#2", None),
         ("RawMail", "a.eml", None),
-        ("SourceError", "empty.eml", "bad_input"),
-        ("SourceError", "notes.txt", "bad_input"),
+        ("SourceError", "empty.eml", "bad_input"),  # named as a mail: said to be empty
     ]
-    assert "not a mail file" in got[4].message
+    # evidence of where each mail was found: the file and the byte offset of its "From " line
+    assert got[0].path == str(tmp_path / "Inbox") and got[0].offset == 0
+    assert got[1].offset == len(b"From a@x Mon Jan  1 00:00:00 2026\n" + MAIL_A + b"\n")
+    assert got[2].path == str(tmp_path / "a.eml") and got[2].offset is None
 
 
 def test_missing_and_special_paths(tmp_path):

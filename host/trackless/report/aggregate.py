@@ -4,9 +4,15 @@
 returns a frozen ``Summary``. The state grows with the number of distinct
 senders, vendors, hosts and months, never with the number of mails.
 
-Definitions (also in docs/report-schema.md):
-- a mail "with trackers" has at least one tracker (remote reference judged a
-  tracker) or one tracked link; read-receipt requests are counted apart;
+Definitions (also in docs/report-schema.md), in the add-on's words:
+- a "tracker" is a remote reference judged a tracker (a pixel, mostly); a
+  "tracking link" is a link that is wrapped, opaque or carries tracking
+  parameters or the reader's address;
+- a mail is "tracked" when it has at least one tracker or one tracking link
+  (``with_trackers``, its name kept for compatibility);
+  ``with_remote_trackers`` counts mails with a tracker,
+  ``with_tracking_links`` mails with a tracking link; read-receipt requests
+  are counted apart;
 - a vendor is counted from trackers and tracked links that name one (the link
   engine's "A, B" for several parameter families counts A and B; names that
   differ only by a parenthesised suffix, "SendGrid" / "SendGrid (Twilio)",
@@ -17,16 +23,30 @@ Definitions (also in docs/report-schema.md):
 - a sender's third-party hosts are all remote-content and tracked-link hosts
   whose registrable domain is not the sender's registrable domain;
 - months are UTC months of the Date header; mails with no usable Date are
-  counted under "unknown" and do not move first/last seen.
+  counted under "unknown" and do not move first/last seen;
+- per vendor (``vendor_details``): the report numbers of the mails it
+  appears in, how it tracked them (pixel, other remote tracker, tracking
+  link, per-recipient id: the sanitizer's per-recipient token, the reader's
+  address, or a token-looking value of an id-like tracking parameter, as
+  ``--redact`` judges them) and
+  its mails per month. The list of numbers grows with the mails (4-8 bytes
+  each); everything else with distinct names only.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 from .analyse import MailFindings
+from .redact import IDENTIFYING_PARAM, looks_like_token
 
-__all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
+__all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "SenderSummary", "Summary", "VendorDetail", "Aggregator",
+           "UNKNOWN_MONTH", "NO_SENDER", "HOW_WORDS"]
+
+#: How a vendor tracked a mail, in the order shown.
+HOW_WORDS = {"pixel": "tracking pixel", "remote": "other remote tracker", "link": "tracking link",
+             "recipient_id": "per-recipient id"}
 
 UNKNOWN_MONTH = "unknown"
 NO_SENDER = "(no sender)"
@@ -63,10 +83,26 @@ class SenderSummary:
     first_seen: str | None
     last_seen: str | None
     months: tuple[MonthStat, ...]
+    with_remote_trackers: int = 0
+    with_tracking_links: int = 0
 
     @property
     def share(self) -> float:
         return self.with_trackers / self.mails if self.mails else 0.0
+
+
+@dataclass(frozen=True)
+class VendorDetail:
+    """One vendor: the mails (report numbers) it appears in, how, and when."""
+
+    name: str
+    mails: int
+    how: tuple[tuple[str, int], ...]      # (key of HOW_WORDS, mails) in HOW_WORDS order, zero counts left out
+    months: tuple[tuple[str, int], ...]   # (month, mails), oldest first, "unknown" last
+    indices: tuple[int, ...]
+    senders: tuple[Count, ...]
+    first_seen: str | None
+    last_seen: str | None
 
 
 @dataclass(frozen=True)
@@ -85,6 +121,9 @@ class Summary:
     top_vendors: tuple[Count, ...]
     top_hosts: tuple[Count, ...]
     months: tuple[MonthStat, ...]
+    with_remote_trackers: int = 0
+    with_tracking_links: int = 0
+    vendor_details: tuple[VendorDetail, ...] = ()
 
     @property
     def share(self) -> float:
@@ -142,6 +181,8 @@ class _Sender:
     tracked_links: int = 0
     identifies_you: int = 0
     read_receipts: int = 0
+    with_remote_trackers: int = 0
+    with_tracking_links: int = 0
     first: str | None = None
     last: str | None = None
     vendors: _Counter = field(default_factory=lambda: _Counter(keyed=True))
@@ -164,6 +205,36 @@ def _span(first, last, date):
     return (date if first is None or date < first else first), (date if last is None or date > last else last)
 
 
+@dataclass
+class _Vendor:
+    label: str
+    indices: array = field(default_factory=lambda: array("I"))
+    how: dict = field(default_factory=dict)
+    months: dict = field(default_factory=dict)
+    senders: _Counter = field(default_factory=_Counter)
+    first: str | None = None
+    last: str | None = None
+
+
+def _vendor_hows(f: MailFindings) -> dict[str, set[str]]:
+    """vendor key -> how it tracked this mail."""
+    out: dict[str, set[str]] = {}
+    for t in f.trackers:
+        for v in vendor_names(t.vendor):
+            hows = out.setdefault(vendor_key(v), set())
+            hows.add("pixel" if t.kind == "pixel" else "remote")
+            if t.token or t.identifies_you:
+                hows.add("recipient_id")
+    for l in f.links:
+        for v in vendor_names(l.vendor):
+            hows = out.setdefault(vendor_key(v), set())
+            hows.add("link")
+            if l.identifies_you or any(val is not None and IDENTIFYING_PARAM.search(n) and looks_like_token(val)
+                                       for n, val in l.tracking_params):
+                hows.add("recipient_id")
+    return out
+
+
 class Aggregator:
     """Fold ``MailFindings`` one at a time; ``summary()`` at any point."""
 
@@ -175,10 +246,13 @@ class Aggregator:
         self._months: dict[str, list[int]] = {}
         self.mails = self.with_trackers = self.trackers = self.tracked_links = 0
         self.identifies_you = self.read_receipts = self.plain_text = self.html = 0
+        self.with_remote_trackers = self.with_tracking_links = 0
         self.first: str | None = None
         self.last: str | None = None
+        self._vendor_details: dict[str, _Vendor] = {}
 
-    def add(self, f: MailFindings) -> None:
+    def add(self, f: MailFindings, index: int | None = None) -> None:
+        """Fold one mail in; ``index`` is its number in the report (default: the count so far)."""
         key = f.sender or NO_SENDER
         s = self._senders.get(key)
         if s is None:
@@ -197,6 +271,8 @@ class Aggregator:
             target.tracked_links += len(f.links)
             target.identifies_you += f.identifies_you
             target.read_receipts += bool(f.read_receipts)
+            target.with_remote_trackers += bool(f.trackers)
+            target.with_tracking_links += bool(f.links)
             target.first, target.last = _span(target.first, target.last, f.date_utc)
         s.vendors.add_mail(vendors)
         s.hosts.add_mail(third)
@@ -210,6 +286,20 @@ class Aggregator:
         m[1] += tracked
         self.plain_text += f.has_text
         self.html += f.has_html
+        number = self.mails if index is None else index
+        names = {vendor_key(v): v for v in vendors}
+        for k, hows in _vendor_hows(f).items():
+            d = self._vendor_details.get(k)
+            if d is None:
+                d = self._vendor_details[k] = _Vendor(label=names.get(k, k))
+            if len(names.get(k, "")) > len(d.label):
+                d.label = names[k]
+            d.indices.append(number)
+            for h in hows:
+                d.how[h] = d.how.get(h, 0) + 1
+            d.months[month] = d.months.get(month, 0) + 1
+            d.senders.add_mail([key])
+            d.first, d.last = _span(d.first, d.last, f.date_utc)
 
     def summary(self) -> Summary:
         senders = []
@@ -218,7 +308,8 @@ class Aggregator:
                 sender=name, domain=s.domain, mails=s.mails, with_trackers=s.with_trackers, trackers=s.trackers,
                 tracked_links=s.tracked_links, identifies_you=s.identifies_you, read_receipts=s.read_receipts,
                 vendors=s.vendors.top(), third_party_hosts=s.hosts.top(), first_seen=s.first, last_seen=s.last,
-                months=_months(s.months),
+                months=_months(s.months), with_remote_trackers=s.with_remote_trackers,
+                with_tracking_links=s.with_tracking_links,
             ))
         senders.sort(key=lambda x: (-x.mails, -x.with_trackers, x.sender))
         return Summary(
@@ -226,5 +317,18 @@ class Aggregator:
             tracked_links=self.tracked_links, identifies_you=self.identifies_you, read_receipts=self.read_receipts,
             plain_text=self.plain_text, html=self.html, first_seen=self.first, last_seen=self.last,
             senders=tuple(senders), top_vendors=self._vendors.top(self.top), top_hosts=self._hosts.top(self.top),
-            months=_months(self._months),
+            months=_months(self._months), with_remote_trackers=self.with_remote_trackers,
+            with_tracking_links=self.with_tracking_links, vendor_details=self._details(),
         )
+
+    def _details(self) -> tuple[VendorDetail, ...]:
+        out = []
+        for d in self._vendor_details.values():
+            months = sorted(k for k in d.months if k != UNKNOWN_MONTH) + ([UNKNOWN_MONTH] if UNKNOWN_MONTH in d.months else [])
+            out.append(VendorDetail(
+                name=d.label, mails=len(d.indices), how=tuple((h, d.how[h]) for h in HOW_WORDS if d.how.get(h)),
+                months=tuple((m, d.months[m]) for m in months), indices=tuple(d.indices),
+                senders=d.senders.top(), first_seen=d.first, last_seen=d.last,
+            ))
+        out.sort(key=lambda v: (-v.mails, v.name.casefold()))
+        return tuple(out)

@@ -18,7 +18,7 @@ hand-made ``Result`` objects.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Iterable
@@ -28,6 +28,7 @@ from ..domains import registrable_domain
 from ..core.identity import Identity
 from ..mail import Mail, parse_message
 from ..result import Link, Result
+from .evidence import Evidence, evidence_of
 
 __all__ = [
     "TrackerFinding", "LinkFinding", "OtherRemote", "MailFindings",
@@ -119,10 +120,20 @@ class MailFindings:
     has_html: bool
     has_text: bool
     size: int = 0
+    evidence: Evidence | None = None  # hash, DKIM, Authentication-Results, source position
+
+    @property
+    def with_trackers(self) -> bool:
+        """At least one tracker (remote reference judged a tracker)."""
+        return bool(self.trackers)
+
+    @property
+    def with_tracking_links(self) -> bool:
+        return bool(self.links)
 
     @property
     def tracked(self) -> bool:
-        """The mail has trackers: a tracking remote reference or a tracked link.
+        """The mail is tracked: it has a tracker (remote reference) or a tracking link.
 
         (Read-receipt requests are counted separately.)"""
         return bool(self.trackers or self.links)
@@ -329,4 +340,5 @@ def analyse(data: bytes, origin: str, extra_to: Iterable[str] = (), *,
     elif mail.text:
         unwrap = unwrap or _default_unwrap()
         text_links = [unwrap(u, recipients=recipients) for u in text_urls(mail.text)]
-    return findings_from(mail, result, origin=origin, extra_to=extra_to, text_links=text_links, size=len(data))
+    found = findings_from(mail, result, origin=origin, extra_to=extra_to, text_links=text_links, size=len(data))
+    return replace(found, evidence=evidence_of(data))

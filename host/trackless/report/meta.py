@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .sources import SourceError
 
-__all__ = ["ReportMeta", "DnsChain"]
+__all__ = ["ReportMeta", "DnsChain", "Duplicate"]
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,21 @@ class DnsChain:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A copy of a mail already counted (same Message-ID and same body): listed, not counted again."""
+
+    origin: str
+    index: int     # the number in the report of the copy that was counted
+    sha256: str    # of this copy's raw bytes
+
+
+@dataclass(frozen=True)
 class ReportMeta:
     """generated: ISO 8601 UTC time of the run; sources: the paths given;
     readers: the ``--to`` addresses (placeholders when redacted); skipped:
     every file or mail that could not be read, in order; dns: None when
-    ``--dns`` was not asked for, else the chains looked up."""
+    ``--dns`` was not asked for, else the chains looked up; duplicates: the
+    copies not counted again."""
 
     generated: str
     version: str
@@ -33,3 +43,4 @@ class ReportMeta:
     redacted: bool
     skipped: tuple[SourceError, ...] = ()
     dns: tuple[DnsChain, ...] | None = None
+    duplicates: tuple[Duplicate, ...] = ()

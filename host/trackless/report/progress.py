@@ -12,7 +12,12 @@ import sys
 import time
 from typing import Callable, TextIO
 
-__all__ = ["format_line", "Progress"]
+__all__ = ["format_line", "Progress", "ETA_AFTER_SECONDS", "ETA_AFTER_FRACTION"]
+
+#: No ETA before this much time and this share of the input: the first frames (worker start-up, one
+#: small batch read) would extrapolate nonsense such as "ETA 9:41:07".
+ETA_AFTER_SECONDS = 2.0
+ETA_AFTER_FRACTION = 0.01
 
 
 def _clock(seconds: float) -> str:
@@ -25,10 +30,10 @@ def _clock(seconds: float) -> str:
 def format_line(mails: int, elapsed: float, done_bytes: int, total_bytes: int, skipped: int = 0, width: int = 80) -> str:
     """``  1,234 mails  410.2/s  [#######-------]  52%  ETA 0:03  2 skipped``, fitted to ``width``."""
     rate = mails / elapsed if elapsed > 0 else 0.0
-    parts = [f"{mails:,} mails", f"{rate:,.1f}/s"]
+    parts = [f"{mails:,} mail" + ("" if mails == 1 else "s"), f"{rate:,.1f}/s"]
     if total_bytes > 0:
         frac = min(1.0, done_bytes / total_bytes)
-        if elapsed > 0 and done_bytes > 0 and frac < 1.0:
+        if elapsed >= ETA_AFTER_SECONDS and frac >= ETA_AFTER_FRACTION and frac < 1.0:
             eta = _clock(elapsed * (1 - frac) / frac)
         else:
             eta = "--:--" if frac < 1.0 else "0:00"

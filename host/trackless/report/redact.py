@@ -15,10 +15,18 @@ numbering is deterministic) and returns copies of the findings in which:
   characters that are not a plain lower-case slug). The same token always
   gets the same placeholder. Over-redaction of a slug is accepted; the
   reverse is not;
+- a per-recipient-looking DKIM selector becomes ``[token-N]``;
 - the local part of each Message-ID becomes ``[token-N]`` (the sender can map
   a Message-ID to its recipient); its domain stays;
 - as a last check, any string in which ``Identity.found_in`` still finds a
-  reader address is replaced whole by ``[redacted: carries the reader's address]``.
+  reader address is replaced whole by ``[redacted: carries the reader's address]``;
+- and as a final pass over the written output (``Scrubber``, whatever the
+  format: Markdown, HTML, JSON), every remaining occurrence of a reader
+  address in any encoding above, also as written by the format's escaping
+  (Markdown backslashes, HTML entities, JSON escapes) and inside host labels
+  and paths, becomes its placeholder. That pass sees every string the report
+  holds: Date header comments, Authentication-Results, DNS rows, the
+  skipped list, the sources.
 
 Hosts, registrable domains, vendors and sender addresses are kept: they are
 the evidence. Tracking-parameter names are kept; campaign values such as
@@ -29,6 +37,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import json
 import re
 from dataclasses import replace
 from typing import Iterable
@@ -37,7 +47,7 @@ from urllib.parse import quote, unquote
 from ..core.identity import Identity
 from .analyse import MailFindings
 
-__all__ = ["Redactor", "looks_like_token", "IDENTIFYING_PARAM", "LEFTOVER"]
+__all__ = ["Redactor", "Scrubber", "ScrubbingWriter", "looks_like_token", "IDENTIFYING_PARAM", "LEFTOVER"]
 
 LEFTOVER = "[redacted: carries the reader's address]"
 IDENTIFYING_PARAM = re.compile(r"id|enc|tok|hash|mail|user|sub|rcpt|recipient|uid|key|sig", re.IGNORECASE)
@@ -244,6 +254,11 @@ class Redactor:
         return replace(
             f,
             origin=t(f.origin),
+            date=t(f.date),
+            evidence=None if f.evidence is None else replace(
+                f.evidence, source=t(f.evidence.source),
+                dkim=tuple(replace(d, selector=self._tokenize(t(d.selector))) for d in f.evidence.dkim),
+                auth=tuple(replace(a, raw=t(a.raw), authserv_id=t(a.authserv_id)) for a in f.evidence.auth)),
             sender=t(f.sender) if f.sender else f.sender,
             subject=t(f.subject),
             message_id=self._final(self._message_id(self._literal(self._addresses(f.message_id), known))),
@@ -252,3 +267,85 @@ class Redactor:
             links=links,
             other_remote=other,
         )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
+
+
+def _written_forms(needle: str) -> set[str]:
+    """The ways a report format may write ``needle``: as is, Markdown-escaped, HTML-escaped, JSON-escaped."""
+    forms = {needle, _MD_SPECIAL.sub(r"\\\1", needle), html.escape(needle, quote=True), html.escape(needle, quote=False),
+             json.dumps(needle, ensure_ascii=False)[1:-1], json.dumps(needle)[1:-1]}
+    forms.add(html.escape(_MD_SPECIAL.sub(r"\\\1", needle), quote=True))
+    return {f for f in forms if f}
+
+
+class Scrubber:
+    """The final pass: every written form of every reader address encoding -> its placeholder."""
+
+    def __init__(self, readers: dict[str, str]):
+        ci: dict[str, str] = {}
+        cs: dict[str, str] = {}
+        for addr, label in readers.items():
+            n = label[len("[reader-"):-1]
+            for enc, needle, sensitive in _encodings(addr):
+                ph = f"[reader-{n}]" if enc == "plain" else f"[reader-{n}:{enc}]"
+                for form in _written_forms(needle):
+                    if sensitive:
+                        cs[form] = ph
+                    else:
+                        ci[form.lower()] = ph
+        self._ci = re.compile("|".join(re.escape(k) for k in sorted(ci, key=len, reverse=True)), re.IGNORECASE) if ci else None
+        self._cs = re.compile("|".join(re.escape(k) for k in sorted(cs, key=len, reverse=True))) if cs else None
+        self._ci_map, self._cs_map = ci, cs
+        self.longest = max((len(k) for k in (*ci, *cs)), default=0)
+
+    def __call__(self, text: str) -> str:
+        if self._ci is not None:
+            text = self._ci.sub(lambda m: self._ci_map[m.group(0).lower()], text)
+        if self._cs is not None:
+            text = self._cs.sub(lambda m: self._cs_map[m.group(0)], text)
+        return text
+
+
+class ScrubbingWriter:
+    """A text stream that passes everything written through a ``Scrubber`` before ``out``.
+
+    It holds back the last ``longest - 1`` characters (a needle may be cut between two writes), so
+    ``close()`` (or ``flush_all()``) must be called at the end."""
+
+    def __init__(self, out, scrub: Scrubber, *, block: int = 1 << 16):
+        self.out = out
+        self.scrub = scrub
+        self.block = block
+        self.buf = ""
+
+    def write(self, text: str) -> int:
+        self.buf += text
+        if len(self.buf) >= self.block + self.scrub.longest:
+            self._emit(final=False)
+        return len(text)
+
+    def _emit(self, final: bool) -> None:
+        buf = self.buf
+        cut = len(buf) if final else len(buf) - max(0, self.scrub.longest - 1)
+        # a match starting before the cut is whole within buf (no needle is longer than ``longest``):
+        # move the cut past any match that straddles it, until none does
+        moved = True
+        while moved and cut < len(buf):
+            moved = False
+            for rx in (self.scrub._ci, self.scrub._cs):
+                if rx is None:
+                    continue
+                for m in rx.finditer(buf, max(0, cut - self.scrub.longest)):
+                    if m.start() >= cut:
+                        break
+                    if m.end() > cut:
+                        cut, moved = m.end(), True
+        self.out.write(self.scrub(buf[:cut]))
+        self.buf = buf[cut:]
+
+    def flush_all(self) -> None:
+        self._emit(final=True)
+
+    close = flush_all

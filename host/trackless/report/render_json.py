@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator
 
-from .aggregate import Count, MonthStat, SenderSummary, Summary
+from .aggregate import HOW_WORDS, Count, MonthStat, SenderSummary, Summary, VendorDetail
 from .analyse import LinkFinding, MailFindings, OtherRemote, TrackerFinding
+from .evidence import Evidence
 from .meta import ReportMeta
 
 __all__ = ["SCHEMA", "mail", "mail_dict", "document", "head_dict"]
@@ -44,13 +45,27 @@ def _other(o: OtherRemote) -> dict:
     return {"kind": o.kind, "url": o.url, "host": o.host, "domain": o.domain, "third_party": o.third_party}
 
 
+def evidence_dict(ev: Evidence | None) -> dict | None:
+    if ev is None:
+        return None
+    return {
+        "sha256": ev.sha256, "size": ev.size, "source": ev.source, "offset": ev.offset, "position": ev.position,
+        "content_key": ev.content_key,
+        "dkim": [{"domain": d.domain, "selector": d.selector, "verified": d.verified} for d in ev.dkim],
+        "authentication_results": [{"authserv_id": a.authserv_id, "dkim": a.dkim, "spf": a.spf, "dmarc": a.dmarc,
+                                    "raw": a.raw} for a in ev.auth],
+    }
+
+
 def mail_dict(index: int, f: MailFindings) -> dict:
     return {
         "index": index, "origin": f.origin, "date": f.date, "date_utc": f.date_utc, "sender": f.sender,
         "sender_domain": f.sender_domain, "subject": f.subject, "message_id": f.message_id,
         "recipients": list(f.recipients), "has_html": f.has_html, "plain_text_alternative": f.has_text,
         "read_receipts": list(f.read_receipts), "links_total": f.links_total,
-        "with_trackers": f.tracked, "identifies_you": f.identifies_you,
+        "with_trackers": f.tracked, "with_remote_trackers": f.with_trackers,
+        "with_tracking_links": f.with_tracking_links, "identifies_you": f.identifies_you,
+        "evidence": evidence_dict(f.evidence),
         "trackers": [_tracker(t) for t in f.trackers],
         "tracked_links": [_link(l) for l in f.links],
         "other_remote": [_other(o) for o in f.other_remote],
@@ -81,6 +96,15 @@ def _sender(x: SenderSummary) -> dict:
         "identifies_you": x.identifies_you, "read_receipts": x.read_receipts,
         "vendors": [_count(c) for c in x.vendors], "third_party_hosts": [_count(c) for c in x.third_party_hosts],
         "first_seen": x.first_seen, "last_seen": x.last_seen, "months": [_month(m) for m in x.months],
+        "with_remote_trackers": x.with_remote_trackers, "with_tracking_links": x.with_tracking_links,
+    }
+
+
+def _vendor(v: VendorDetail) -> dict:
+    return {
+        "name": v.name, "mails": v.mails, "how": {h: dict(v.how).get(h, 0) for h in HOW_WORDS},
+        "months": [{"month": m, "mails": n} for m, n in v.months], "mail_indices": list(v.indices),
+        "senders": [_count(c) for c in v.senders], "first_seen": v.first_seen, "last_seen": v.last_seen,
     }
 
 
@@ -97,6 +121,8 @@ def head_dict(meta: ReportMeta, s: Summary) -> dict:
             "trackers": s.trackers, "tracked_links": s.tracked_links, "identifies_you": s.identifies_you,
             "read_receipts": s.read_receipts, "html": s.html, "plain_text_alternative": s.plain_text,
             "first_seen": s.first_seen, "last_seen": s.last_seen, "skipped": len(meta.skipped),
+            "with_remote_trackers": s.with_remote_trackers, "with_tracking_links": s.with_tracking_links,
+            "duplicates": len(meta.duplicates),
         },
         "top_vendors": [_count(c) for c in s.top_vendors],
         "top_hosts": [_count(c) for c in s.top_hosts],
@@ -106,6 +132,9 @@ def head_dict(meta: ReportMeta, s: Summary) -> dict:
             {"host": d.host, "chain": list(d.chain), "vendor": d.vendor, "note": d.note} for d in meta.dns
         ],
         "skipped": [{"origin": e.origin, "code": e.code, "message": e.message} for e in meta.skipped],
+        "vendors": [_vendor(v) for v in s.vendor_details],
+        "duplicates": [{"origin": d.origin, "index": d.index, "sha256": d.sha256}
+                       for d in meta.duplicates],
     }
 
 

@@ -4,7 +4,9 @@
 they come); ``document(meta, summary, mail_chunks)`` yields the whole report:
 summary, vendors, hosts, time line, senders, DNS, then the mails and what was
 skipped. Everything taken from a mail is escaped: it is shown, never
-interpreted (no links, no HTML, no Markdown).
+interpreted (no links, no HTML, no Markdown). URLs, ``www.`` names and
+e-mail addresses in free text are written as code spans, so that renderers
+that auto-link bare URLs (GitHub, GitLab, most editors) make no link.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from typing import Iterable, Iterator
 from .aggregate import Count, Summary
 from .analyse import MailFindings
 from .meta import ReportMeta
-from .words import (GLOSSARY, KIND_WORDS, counts_text, destination_text, fmt_date, fmt_day, identifies_text,
-                    link_status_text, pct, plural, summary_rows, verdict_parts, visible)
+from .words import (GLOSSARY, KIND_WORDS, counts_text, destination_text, evidence_rows, fmt_date, fmt_day,
+                    group_periods, how_text, month_counts, identifies_text, link_status_text, pct, plural, summary_rows,
+                    verdict_parts, visible)
 
 __all__ = ["mail", "document", "esc", "code"]
 
 VENDORS_NOTE = ("Companies named by the tracker and link rules. \"Mails\": mails in which the vendor appears; "
-                "\"References\": trackers and tracked links naming it.")
-HOSTS_NOTE = ("Hosts of trackers and tracked links; a link that only carries tracking parameters counts its "
+                "\"References\": trackers and tracking links naming it.")
+HOSTS_NOTE = ("Hosts of trackers and tracking links; a link that only carries tracking parameters counts its "
               "destination host, which receives them.")
 
 # Enough to keep text literal: no emphasis, code, links/images ([ ] escaped, so "(" is harmless),
@@ -30,9 +33,21 @@ HOSTS_NOTE = ("Hosts of trackers and tracked links; a link that only carries tra
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&])")
 
 
+# What Markdown renderers auto-link: scheme URLs, www. names, e-mail addresses.
+_AUTOLINK = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s\"'<>`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+
 def esc(s: str | None) -> str:
-    """Text shown literally in Markdown (also inside table cells)."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(s))
+    """Text shown literally in Markdown (also inside table cells); URLs and addresses become code spans."""
+    text = visible(s)
+    out, pos = [], 0
+    for m in _AUTOLINK.finditer(text):
+        url = m.group(0).rstrip(".,;:!?)]")
+        out.append(_MD_SPECIAL.sub(r"\\\1", text[pos:m.start()]))
+        out.append(code(url))
+        pos = m.start() + len(url)
+    out.append(_MD_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(out)
 
 
 def code(s: str | None) -> str:
@@ -74,6 +89,7 @@ def mail(index: int, f: MailFindings) -> str:
         ["Subject", subject],
         ["Message-ID", code(f.message_id) if f.message_id else "none"],
         ["Source", code(f.origin)],
+        *([k, v] for k, v in evidence_rows(f, code)),
         ["Plain-text alternative", "yes" if f.has_text else "no"],
         ["Read-receipt headers", ", ".join(code(h) for h in f.read_receipts) if f.read_receipts else "none"],
         ["Links in the mail", str(f.links_total)],
@@ -92,7 +108,7 @@ def mail(index: int, f: MailFindings) -> str:
         out += ["", "Tracker URLs:", ""]
         out += [f"{i}. {code(t.url)}" for i, t in enumerate(f.trackers, 1)]
     if f.links:
-        out += ["", f"**Tracked links ({len(f.links)})**", ""]
+        out += ["", f"**Tracking links ({len(f.links)})**", ""]
         out += _table(
             ["#", "Link host", "Type", "Wrapper vendor", "Destination", "Tracking parameters", "Identifies you"],
             ([str(i), code(l.host), esc(link_status_text(l)) + (" (plain-text part)" if l.in_text else ""),
@@ -115,6 +131,28 @@ def mail(index: int, f: MailFindings) -> str:
                 + (f", and {len(f.other_remote) - 20} more" if len(f.other_remote) > 20 else "")]
     out.append("")
     return "\n".join(out) + "\n"
+
+
+def _vendor_sections(s: Summary) -> list[str]:
+    out = ["", "## Who tracked which mail", "",
+           "For each vendor: how it tracked the reader (in how many mails), when, for which senders, and the "
+           "numbers of the mails (see \"Mails\" below).", ""]
+    if not s.vendor_details:
+        return out + ["No named vendor found."]
+    for v in s.vendor_details:
+        unit, periods = group_periods(month_counts(v.months), 24)
+        out += [f"### {esc(v.name)}", ""]
+        out.append(f"- {plural(v.mails, 'mail')}, {fmt_day(v.first_seen)} to {fmt_day(v.last_seen)}")
+        out.append(f"- How: {how_text(v.how)}")
+        out.append(f"- Senders: {_counts(v.senders)}")
+        out.append(f"- Timeline (mails per {unit}): " + ", ".join(f"{label}: {n}" for label, n, _ in periods))
+        out.append("- Mails: " + ", ".join(f"#{i}" for i in v.indices))
+        out.append("")
+    return out
+
+
+def __init__(self, month: str, mails: int):
+        self.month, self.mails, self.with_trackers = month, mails, mails
 
 
 def _verdict_short(f: MailFindings) -> list[str]:
@@ -145,6 +183,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
                 "stable placeholders (`[reader-N]`, `[token-N]`; an encoded address as `[reader-N:md5]` etc.)."]
     out += ["", "## Summary", ""]
     out += _table(["Measure", "Value"], summary_rows(s) + [
+        ["Duplicates (copies counted once)", str(len(meta.duplicates))],
         ["Files or mails skipped", str(len(meta.skipped))],
     ])
     out += ["", "## Top tracking vendors", "", VENDORS_NOTE, ""]
@@ -157,12 +196,13 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         out += _table(["Host", "Mails", "References"], ([code(c.name), str(c.mails), str(c.refs)] for c in s.top_hosts))
     else:
         out.append("No tracking host found.")
+    out += _vendor_sections(s)
     out += ["", "## Tracking over time", ""]
-    out += _table(["Month (UTC)", "Mails", "With trackers", "Share"],
+    out += _table(["Month (UTC)", "Mails", "Tracked", "Share"],
                   ([m.month, str(m.mails), str(m.with_trackers), pct(m.with_trackers, m.mails)] for m in s.months))
     out += ["", "## Senders", ""]
     out += _table(
-        ["Sender", "Mails", "With trackers", "Share", "Trackers", "Tracked links", "Identifies you", "First seen", "Last seen"],
+        ["Sender", "Mails", "Tracked", "Share", "Trackers", "Tracking links", "Identifies you", "First seen", "Last seen"],
         ([code(x.sender), str(x.mails), str(x.with_trackers), pct(x.with_trackers, x.mails), str(x.trackers),
           str(x.tracked_links), str(x.identifies_you), fmt_day(x.first_seen), fmt_day(x.last_seen)] for x in s.senders),
     )
@@ -170,7 +210,8 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         out += ["", f"### {esc(x.sender)}", ""]
         out.append(f"- Domain: {esc(x.domain) or 'unknown'}")
         out.append(f"- Seen: {fmt_day(x.first_seen)} to {fmt_day(x.last_seen)}, {plural(x.mails, 'mail')}, "
-                   f"{x.with_trackers} with trackers ({pct(x.with_trackers, x.mails)})")
+                   f"{x.with_trackers} tracked ({pct(x.with_trackers, x.mails)}): {x.with_remote_trackers} with "
+                   f"trackers, {x.with_tracking_links} with tracking links")
         out.append(f"- Vendors: {_counts(x.vendors)}")
         out.append(f"- Third-party hosts: {_counts(x.third_party_hosts)}")
         if x.read_receipts:
@@ -185,14 +226,22 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         else:
             out.append("No host needed a lookup.")
     out += ["", "## Mails at a glance", ""]
-    out += _table(["#", "Date (UTC)", "From", "Subject", "Trackers", "Tracked links", "Identifies you",
+    out += _table(["#", "Date (UTC)", "From", "Subject", "Trackers", "Tracking links", "Identifies you",
                    "Read receipt"], [])
     yield "\n".join(out) + "\n"
     yield from index_chunks
     yield "\n## Mails\n\n"
     for chunk in mail_chunks:
         yield chunk
-    out = ["## Skipped", ""]
+    out = ["## Duplicates (counted once)", ""]
+    if meta.duplicates:
+        out.append("Copies of mails already counted (same Message-ID and body), not counted again:")
+        out.append("")
+        out += _table(["Copy", "SHA-256", "Same mail as"],
+                      ([code(d.origin), code(d.sha256), f"#{d.index}"] for d in meta.duplicates))
+    else:
+        out.append("No mail was found twice.")
+    out += ["", "## Skipped", ""]
     if meta.skipped:
         out += _table(["Source", "Code", "Problem"], ([code(e.origin), code(e.code), esc(e.message)] for e in meta.skipped))
     else:

@@ -14,13 +14,18 @@ that could not be read. It never loads more than one mail at a time:
   walked too; ``tmp`` is not (mails there are still being delivered).
 - Other directories are walked recursively (sorted, symlink loops skipped);
   each file is sniffed: ``From `` at the start is an mbox, a first line
-  shaped like a header (or a ``.eml`` name) is a single mail, anything else is
-  reported as skipped ("not a mail file"). Known index files (Thunderbird
-  ``.msf``, Dovecot/Courier indexes, ``.DS_Store``) are ignored silently.
+  shaped like a header (a field name of letters, digits and ``-``, then
+  ``:``; or a ``.eml`` name) is a single mail. Anything else found while
+  walking a directory is not mail and is ignored silently (Thunderbird's
+  ``logins.json``, ``folderTree.json``, ``.msf`` indexes, Dovecot/Courier
+  indexes, ``.DS_Store``), as are empty files (Thunderbird's empty Trash or
+  Unsent Messages folders) and mbox files holding no message.
 - A file named on the command line is always read: sniffed as mbox or mail.
 
 Origins: ``path`` for a single mail, ``path#N`` for the N-th mail (1-based)
-of an mbox.
+of an mbox. ``RawMail.path`` and ``RawMail.offset`` (the byte offset of the
+mail's ``From `` line in its mbox; None for a single-mail file) are the
+evidence of where the mail was found.
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable, Iterator
 
 __all__ = [
-    "RawMail", "SourceError", "iter_sources", "split_mbox", "total_bytes",
+    "RawMail", "SourceError", "iter_sources", "split_mbox", "total_bytes", "read_raw",
     "MAX_MAIL_BYTES",
 ]
 
@@ -40,12 +45,13 @@ __all__ = [
 MAX_MAIL_BYTES = 64 * 1024 * 1024
 
 _MAX_LINE = 1 << 20  # lines are read in pieces of at most this many bytes
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:")
 _ESCAPED_FROM = re.compile(rb"^>+From ")
 _IGNORED_NAMES = {".ds_store", "maildirfolder", "dovecot-uidlist", "dovecot-keywords", "dovecot.index",
                   "dovecot.index.log", "dovecot.index.cache", "courierimapuiddb", "courierimapkeywords",
                   "thumbs.db", "desktop.ini"}
-_IGNORED_SUFFIXES = (".msf", ".index", ".lock", ".summary", ".cmeta", ".ibex.index", ".ev-summary")
+_IGNORED_SUFFIXES = (".msf", ".index", ".lock", ".summary", ".cmeta", ".ibex.index", ".ev-summary", ".json",
+                     ".sqlite", ".sqlite-wal", ".sqlite-shm", ".dat")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class RawMail:
 
     origin: str
     data: bytes
+    path: str = field(default="", compare=False)
+    offset: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ def split_mbox(stream: BinaryIO, origin: str, *, max_bytes: int = MAX_MAIL_BYTES
     prev_blank = True
     started = False
     pending_blank: bytes | None = None  # a blank line held back: separator or content
+    pos = 0  # bytes read so far
+    start = 0  # offset of the current message's From line
 
     def flush():
         nonlocal lines, size, too_big
@@ -103,7 +113,7 @@ def split_mbox(stream: BinaryIO, origin: str, *, max_bytes: int = MAX_MAIL_BYTES
         elif not any(not _is_blank(l) for l in lines):
             out = SourceError(label, "bad_input", "empty message in mbox")
         else:
-            out = RawMail(label, b"".join(lines))
+            out = RawMail(label, b"".join(lines), path=origin, offset=start)
         lines = []
         size = 0
         too_big = False
@@ -114,6 +124,8 @@ def split_mbox(stream: BinaryIO, origin: str, *, max_bytes: int = MAX_MAIL_BYTES
         line = stream.readline(_MAX_LINE)
         if not line:
             break
+        line_start = pos
+        pos += len(line)
         piece_at_start = at_line_start
         at_line_start = line.endswith(b"\n")
         if not piece_at_start:  # the rest of an over-long line: plain content
@@ -131,6 +143,7 @@ def split_mbox(stream: BinaryIO, origin: str, *, max_bytes: int = MAX_MAIL_BYTES
                 yield flush()
             started = True
             n += 1
+            start = line_start
             pending_blank = None
             prev_blank = False
             continue
@@ -171,7 +184,7 @@ def _read_one(path: str, max_bytes: int) -> RawMail | SourceError:
         return SourceError(path, "too_large", f"the mail is larger than {max_bytes // (1024 * 1024)} MiB; skipped")
     if not data.strip():
         return SourceError(path, "bad_input", "empty file")
-    return RawMail(path, data)
+    return RawMail(path, data, path=path)
 
 
 def _sniff(path: str) -> str:
@@ -207,8 +220,7 @@ def _read_file(path: str, explicit: bool, max_bytes: int) -> Iterator[RawMail | 
         yield _read_one(path, max_bytes)  # gives the OSError message
         return
     if kind == "other" and not explicit and not path.lower().endswith(".eml"):
-        yield SourceError(path, "bad_input", "not a mail file (neither mbox nor RFC 5322 headers); skipped")
-        return
+        return  # not mail (or empty): silently ignored while walking a directory
     yield _read_one(path, max_bytes)
 
 
@@ -313,3 +325,21 @@ def total_bytes(paths: Iterable[str]) -> int:
                 continue
             stack.extend(os.path.join(p, n) for n in names if n != "tmp" and not _ignored(n))
     return total
+
+
+def read_raw(path: str, offset: int | None, *, max_bytes: int = MAX_MAIL_BYTES) -> bytes:
+    """The raw bytes of one mail as ``iter_sources`` gave them: the whole file, or the mail whose
+    ``From `` line is at ``offset`` in an mbox. Raises ``OSError`` when it cannot be read again."""
+    if offset is None:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise OSError(f"{path}: larger than {max_bytes} bytes")
+        return data
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for item in split_mbox(fh, path, max_bytes=max_bytes):
+            if isinstance(item, RawMail):
+                return item.data
+            break
+    raise OSError(f"{path}: no mail at byte offset {offset}")
