@@ -141,3 +141,8 @@ def test_bad_brand_file_is_a_rule_error(monkeypatch):
     finally:
         monkeypatch.undo()
         deceptive.load_brands.cache_clear()
+
+
+def test_a_public_suffix_is_no_brand_domain():
+    """github.io's sites are anyone's: a page there is not GitHub's."""
+    assert _run("www.github.com", href="https://evil.github.io/login").kind == "deceptive"

@@ -13,7 +13,9 @@ Markers left in the sanitized HTML (a contract with the add-on):
   yet: the helper's image proxy fills it in as a ``data:`` URI);
 - ``data-trackless-original="<href as written>"`` on a link whose ``href`` was
   cleaned or unwrapped;
-- ``data-trackless-link="opaque"`` on a link whose destination cannot be known offline.
+- ``data-trackless-link="opaque"`` on a link whose destination cannot be known offline;
+- ``data-trackless-verdict="deceptive|lookalike|hidden"`` and
+  ``data-trackless-evidence="<why>"`` on a link judged by where it really goes.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ BLOCKED_ATTR = "data-trackless-blocked"
 ALLOWED_ATTR = "data-trackless-allowed"
 ORIGINAL_ATTR = "data-trackless-original"
 LINK_ATTR = "data-trackless-link"
+VERDICT_ATTR = "data-trackless-verdict"
+EVIDENCE_ATTR = "data-trackless-evidence"
 
 _SIZE_ATTR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
 _CSS_DECL = re.compile(r"(?:^|;)\s*([a-z-]+)\s*:\s*([^;]*)", re.I)
@@ -493,9 +497,13 @@ class _Walker:
         link = _unwrap(ref.url, self.policy.identity, keep)
         if link.original != original:
             link = _replace_original(link, original)
+        link = _with_verdict(link, el, self.policy.sender_domain)
         self.links.append(link)
         if self.report_only:
             return
+        if link.verdict is not None:
+            el[VERDICT_ATTR] = link.verdict.kind
+            el[EVIDENCE_ATTR] = link.verdict.evidence
         if link.final and link.final != ref.url and link.status in ("cleaned", "unwrapped"):
             el[attr] = link.final
             if not el.has_attr(ORIGINAL_ATTR):
@@ -554,6 +562,25 @@ def _replace_original(link: Link, original: str) -> Link:
     from dataclasses import replace
 
     return replace(link, original=original)
+
+
+# ---- deceptive links: what the reader is shown vs where the link goes -------
+_MAX_LINK_TEXT = 2000  # a link whose text is longer names no single site
+
+
+def _with_verdict(link: Link, el, sender_domain: str) -> Link:
+    """The link with its verdict (trackless.links.deceptive) from the text,
+    ``title`` and image alts the reader is shown."""
+    from dataclasses import replace
+
+    from ..links.deceptive import judge, shown_of
+
+    text = el.get_text(" ") if el.name != "area" else _attr_text(el.get("alt", ""))
+    if len(text) > _MAX_LINK_TEXT:
+        text = ""
+    alts = [_attr_text(img.get("alt", "")) for img in el.find_all("img", limit=4)] if el.name != "area" else []
+    verdict = judge(link, shown_of(text, _attr_text(el.get("title", "")), alts), sender_domain=sender_domain)
+    return replace(link, verdict=verdict) if verdict is not None else link
 
 
 def _srcset_urls(value: str) -> list[str]:

@@ -169,7 +169,8 @@ def load_brands() -> Brands:
         if not bid or not domains:
             raise RuleError(f"{label}: brand {bid!r} needs an id and domains")
         for d in domains:
-            if registrable_domain(d) != d:
+            if registrable_domain(d) != d or not _has_public_suffix(d):
+                # a public suffix (github.io) is not one owner's: its sites are anyone's
                 raise RuleError(f"{label}: brand {bid}: {d!r} is not a registrable domain")
             if d in by_domain:
                 raise RuleError(f"{label}: brand {bid}: {d!r} also belongs to {by_domain[d].id}")

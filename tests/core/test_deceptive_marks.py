@@ -1,0 +1,52 @@
+"""The sanitizer judges each link from what the reader is shown and marks
+the element (a contract with the add-on's display script)."""
+
+from __future__ import annotations
+
+import trackless
+
+
+def _links(html, sender="news@brand.example"):
+    return trackless.sanitize(html, sender=sender)
+
+
+def test_marks_and_json_field():
+    r = _links('<a href="https://evil.example/x">www.paypal.com</a>'
+               '<a href="https://www.paypa1.com/" title="Sign in"><img alt="PayPal" src="cid:logo"></a>'
+               '<a href="https://www.brand.example/">www.brand.example</a>'
+               '<a href="https://bit.ly/abc">brand.example</a>')
+    kinds = [l.verdict.kind if l.verdict else None for l in r.links]
+    assert kinds == ["deceptive", "lookalike", None, "hidden"]  # a shortener hides even the sender's own site
+    assert 'data-trackless-verdict="deceptive"' in r.html
+    assert 'data-trackless-verdict="lookalike"' in r.html
+    assert r.html.count("data-trackless-verdict=") == 3
+    assert "data-trackless-evidence=\"the link&#x27;s text names paypal.com" in r.html or \
+        "data-trackless-evidence=\"the link's text names paypal.com" in r.html
+    d = r.to_dict()["links"]
+    assert d[0]["verdict"]["names"] == "paypal.com" and d[2]["verdict"] is None
+
+
+def test_unwrapped_destination_is_what_counts():
+    """A Google redirect to the named site is fine; to another site it is deceptive."""
+    ok = _links('<a href="https://www.google.com/url?q=https://www.brand.example/page">www.brand.example</a>')
+    assert ok.links[0].status == "unwrapped" and ok.links[0].verdict is None
+    bad = _links('<a href="https://www.google.com/url?q=https://evil.example/page">www.paypal.com</a>')
+    assert bad.links[0].verdict.kind == "deceptive" and bad.links[0].verdict.domain == "evil.example"
+
+
+def test_opaque_wrapper_naming_another_site_is_hidden():
+    r = _links('<a href="https://u1234.ct.sendgrid.net/ls/click?upn=abc">www.paypal.com</a>')
+    assert r.links[0].status == "opaque" and r.links[0].verdict.kind == "hidden"
+    assert 'data-trackless-verdict="hidden"' in r.html
+
+
+def test_area_alt_and_long_text():
+    r = _links('<map name="m"><area href="https://evil.example/" alt="www.paypal.com"></map>'
+               '<a href="https://evil.example/">' + "word " * 1000 + "</a>")
+    assert [l.verdict.kind if l.verdict else None for l in r.links] == ["deceptive", None]
+
+
+def test_output_is_a_fixed_point():
+    html = '<p><a href="https://evil.example/x" title="https://www.dhl.com/">Track</a></p>'
+    once = _links(html).html
+    assert _links(once).html == once
