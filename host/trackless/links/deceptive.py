@@ -21,8 +21,12 @@ the real destination (the resolved URL when given, else the unwrapped
 * ``deceptive``: the shown text names one registrable domain and the link goes
   to another that is not the same brand's (its other domains, its national
   sites, or the same name under another suffix).
-* ``hidden``: the shown text names a site but the link goes through a wrapper
-  or a URL shortener whose destination is unknown offline.
+* ``hidden``: the shown text names a site by URL or domain but the link goes
+  through a wrapper or a URL shortener whose destination is unknown offline.
+
+A brand named only by name (an icon's alt "Facebook") is a weaker claim: it
+makes no ``hidden`` verdict and no ``deceptive`` one for a link to the
+sender's own domain (social icons through the sender's redirect).
 
 Never flagged: the same registrable domain, a brand's own subdomains and
 domains, the sender's declared link-tracking domain (a wrapper on the
@@ -74,12 +78,15 @@ class Shown:
     """One thing the reader is shown that names a site.
 
     source: ``text``, ``title`` or ``alt``; text: as shown (trimmed);
-    domain: the registrable domain it names (punycode).
+    domain: the registrable domain it names (punycode);
+    by_name: it names a brand by name only ("Facebook" on a social icon), not
+    by a URL or domain: a weaker claim (see ``judge``).
     """
 
     source: str
     text: str
     domain: str
+    by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,11 +236,11 @@ def shown_of(text: str = "", title: str = "", alts=()) -> tuple[Shown, ...]:
         value = " ".join(str(value or "").split())
         if not value or len(value) > MAX_SHOWN:
             continue
-        domain = _named_domain(value)
+        domain, by_name = _named_domain(value), False
         if not domain and source in ("text", "alt"):
-            domain = _brand_name_domain(value.strip(_STRIP))
+            domain, by_name = _brand_name_domain(value.strip(_STRIP)), True
         if domain and all(s.domain != domain for s in out):
-            out.append(Shown(source, value, domain))
+            out.append(Shown(source, value, domain, by_name))
     return tuple(out)
 
 
@@ -266,7 +273,21 @@ def _same_owner(a: str, b: str) -> bool:
     ba, bb = _brand_of(a), _brand_of(b)
     if ba is not None or bb is not None:
         return ba is bb
-    return _first_label(a) == _first_label(b) and not _is_brand_label(_first_label(a))
+    la, lb = _first_label(a), _first_label(b)
+    return (la == lb or _fold(la) == _fold(lb)) and not _is_brand_label(la)
+
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def _fold(label: str) -> str:
+    """An internationalised label as its owner would spell it in ASCII:
+    ``xn--koligenta-z7a`` (ökoligenta) -> ``oekoligenta``."""
+    text = _unicode(label).lower()
+    if text.isascii():
+        return text
+    text = text.translate(_TRANSLIT)
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _is_brand_label(label: str) -> bool:
@@ -403,8 +424,14 @@ def judge(link: Link, shown: tuple[Shown, ...] = (), *, sender_domain: str = "",
     for s in shown:
         if _same_owner(s.domain, domain):
             continue
-        if sender_domain and _same_owner(domain, sender_domain) and _brand_of(s.domain) is None:
-            continue  # the sender's own (link-tracking) domain, naming a site that is no well-known brand
+        if sender_domain and _brand_of(s.domain) is None and _same_owner(s.domain, sender_domain):
+            # the text names the sender's own site (no well-known brand): a link
+            # through its mail provider's redirect, not someone pretending to be it
+            continue
+        if sender_domain and _same_owner(domain, sender_domain) and (s.by_name or _brand_of(s.domain) is None):
+            # the sender's own (link-tracking) domain: a social icon's "Facebook"
+            # through the sender's redirect, or a site that is no well-known brand
+            continue
         return Verdict("deceptive", domain, s.text, s.source, s.domain, "",
                            f"the link's {_SOURCE_WORD[s.source]} names {s.domain}, but it goes to {domain}")
     return None
@@ -414,6 +441,9 @@ _SOURCE_WORD = {"text": "text", "title": "title", "alt": "image text"}
 
 
 def _hidden(wrapper: str, shown: tuple[Shown, ...], sender_domain: str, vendor: str | None) -> Verdict | None:
+    # a brand named by name only (a social icon's "Facebook") through a
+    # newsletter's wrapper is every newsletter's footer: not worth a verdict
+    shown = tuple(s for s in shown if not s.by_name)
     host = _host(wrapper)
     domain = registrable_domain(host) if host else ""
     if not shown or not domain:
