@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from .analyse import MailFindings
 
-__all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
+__all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "DeceptiveLink", "MAX_DECEPTIVE_LISTED", "SenderSummary", "Summary", "Aggregator", "UNKNOWN_MONTH", "NO_SENDER"]
 
 UNKNOWN_MONTH = "unknown"
 NO_SENDER = "(no sender)"
@@ -48,6 +48,22 @@ class MonthStat:
     with_trackers: int
 
 
+#: Distinct deceptive/lookalike links listed per sender (all are counted).
+MAX_DECEPTIVE_LISTED = 20
+
+
+@dataclass(frozen=True)
+class DeceptiveLink:
+    """One deceptive or lookalike link of a sender, seen in ``mails`` mails."""
+
+    kind: str
+    domain: str
+    names: str
+    imitates: str
+    evidence: str
+    mails: int
+
+
 @dataclass(frozen=True)
 class SenderSummary:
     sender: str
@@ -63,6 +79,8 @@ class SenderSummary:
     first_seen: str | None
     last_seen: str | None
     months: tuple[MonthStat, ...]
+    deceptive: int = 0                                 # deceptive or lookalike links, in all
+    deceptive_links: tuple[DeceptiveLink, ...] = ()    # the distinct ones, most seen first
 
     @property
     def share(self) -> float:
@@ -147,6 +165,8 @@ class _Sender:
     vendors: _Counter = field(default_factory=lambda: _Counter(keyed=True))
     hosts: _Counter = field(default_factory=_Counter)
     months: dict = field(default_factory=dict)
+    deceptive: int = 0
+    deceptive_links: dict = field(default_factory=dict)  # (kind, domain, names, imitates) -> [evidence, mails]
 
 
 def _month(f: MailFindings) -> str:
@@ -198,6 +218,7 @@ class Aggregator:
             target.identifies_you += f.identifies_you
             target.read_receipts += bool(f.read_receipts)
             target.first, target.last = _span(target.first, target.last, f.date_utc)
+        _add_deceptive(s, f)
         s.vendors.add_mail(vendors)
         s.hosts.add_mail(third)
         m = s.months.setdefault(month, [0, 0])
@@ -218,7 +239,7 @@ class Aggregator:
                 sender=name, domain=s.domain, mails=s.mails, with_trackers=s.with_trackers, trackers=s.trackers,
                 tracked_links=s.tracked_links, identifies_you=s.identifies_you, read_receipts=s.read_receipts,
                 vendors=s.vendors.top(), third_party_hosts=s.hosts.top(), first_seen=s.first, last_seen=s.last,
-                months=_months(s.months),
+                months=_months(s.months), deceptive=s.deceptive, deceptive_links=_deceptive_links(s),
             ))
         senders.sort(key=lambda x: (-x.mails, -x.with_trackers, x.sender))
         return Summary(
@@ -228,3 +249,20 @@ class Aggregator:
             senders=tuple(senders), top_vendors=self._vendors.top(self.top), top_hosts=self._hosts.top(self.top),
             months=_months(self._months),
         )
+
+
+# ---- deceptive and lookalike links per sender (trackless.links.deceptive) ----
+def _add_deceptive(s: _Sender, f: MailFindings) -> None:
+    s.deceptive += len(f.deceptive)
+    for k, d in {(d.kind, d.domain, d.names, d.imitates): d for d in f.deceptive}.items():
+        entry = s.deceptive_links.get(k)
+        if entry is None:
+            if len(s.deceptive_links) >= MAX_DECEPTIVE_LISTED:
+                continue  # counted above, not listed: the state stays bounded
+            entry = s.deceptive_links[k] = [d.evidence, 0]
+        entry[1] += 1
+
+
+def _deceptive_links(s: _Sender) -> tuple[DeceptiveLink, ...]:
+    items = sorted(s.deceptive_links.items(), key=lambda kv: (kv[0][0] != "deceptive", -kv[1][1], kv[0]))
+    return tuple(DeceptiveLink(k[0], k[1], k[2], k[3], v[0], v[1]) for k, v in items)

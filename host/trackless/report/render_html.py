@@ -16,7 +16,7 @@ from .analyse import MailFindings
 from .meta import ReportMeta
 from .render_md import HOSTS_NOTE, VENDORS_NOTE
 from .words import (GLOSSARY, KIND_WORDS, counts_text, destination_text, fmt_date, fmt_day, identifies_text,
-                    link_status_text, pct, summary_rows, verdict_parts, visible)
+                    link_status_text, pct, plural, summary_rows, verdict_parts, visible)
 
 __all__ = ["mail", "document", "bar_chart", "month_chart", "CSP"]
 
@@ -131,6 +131,19 @@ def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
     return counts_text(items, e, limit)
 
 
+def deceptive_section(senders) -> list[str]:
+    """Deceptive and lookalike links per sender (nothing when there are none)."""
+    rows = [x for x in senders if x.deceptive]
+    if not rows:
+        return []
+    return ["<h2>Deceptive and lookalike links</h2>", _table(
+        ["Sender", "Links", "What"],
+        ([c(x.sender), str(x.deceptive),
+          "<ul>" + "".join(f"<li>{e(d.kind)}: {e(d.evidence)} ({plural(d.mails, 'mail')})</li>"
+                           for d in x.deceptive_links) + "</ul>"] for x in rows),
+        {1})]
+
+
 def mail(index: int, f: MailFindings) -> str:
     subject = e(f.subject) or "(no subject)"
     verdict = verdict_parts(f, "<span class=bad>identifies you</span>")
@@ -235,6 +248,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
           ", ".join(f"{e(m.month)}: {m.with_trackers}/{m.mails}" for m in x.months)] for x in s.senders),
         {1, 2, 3, 4, 5, 6},
     ))
+    out += deceptive_section(s.senders)
     if meta.dns is not None:
         out.append("<h2>DNS (CNAME chains)</h2>")
         out.append(_table(["Host", "CNAME chain", "Vendor", "Note"],

@@ -81,6 +81,9 @@ def _sender(x: SenderSummary) -> dict:
         "identifies_you": x.identifies_you, "read_receipts": x.read_receipts,
         "vendors": [_count(c) for c in x.vendors], "third_party_hosts": [_count(c) for c in x.third_party_hosts],
         "first_seen": x.first_seen, "last_seen": x.last_seen, "months": [_month(m) for m in x.months],
+        "deceptive": x.deceptive,
+        "deceptive_links": [{"kind": d.kind, "domain": d.domain, "names": d.names, "imitates": d.imitates,
+                             "evidence": d.evidence, "mails": d.mails} for d in x.deceptive_links],
     }
 
 
