@@ -50,3 +50,21 @@ def test_output_is_a_fixed_point():
     html = '<p><a href="https://evil.example/x" title="https://www.dhl.com/">Track</a></p>'
     once = _links(html).html
     assert _links(once).html == once
+
+
+def test_forged_marks_are_removed():
+    """A mail cannot mark its own links: the add-on trusts these attributes."""
+    r = _links('<a href="https://evil.example/" data-trackless-alias="paypal.com" data-trackless-verdict="x" '
+               'data-trackless-evidence="fine">https://evil.example/</a>')
+    assert "data-trackless-alias" not in r.html and "data-trackless-verdict" not in r.html
+    assert "data-trackless-evidence" not in r.html
+
+
+def test_same_owner_url_text_is_marked_for_thunderbird():
+    """Text that is a URL of the same brand's other domain: no verdict, but the
+    add-on is told (Thunderbird's own check compares registrable domains only)."""
+    r = _links('<a href="https://www.amazon.com/gp">https://www.amazon.de/</a>'
+               '<a href="https://www.amazon.com/gp">www.amazon.de</a>'        # not a URL to Thunderbird
+               '<a href="https://www.amazon.com/gp">https://smile.amazon.com/</a>')
+    assert [l.verdict for l in r.links] == [None, None, None]
+    assert r.html.count('data-trackless-alias="amazon.de"') == 1

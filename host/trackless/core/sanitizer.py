@@ -44,6 +44,8 @@ ORIGINAL_ATTR = "data-trackless-original"
 LINK_ATTR = "data-trackless-link"
 VERDICT_ATTR = "data-trackless-verdict"
 EVIDENCE_ATTR = "data-trackless-evidence"
+ALIAS_ATTR = "data-trackless-alias"
+_VERDICT_ATTRS = (VERDICT_ATTR, EVIDENCE_ATTR, ALIAS_ATTR)
 
 _SIZE_ATTR = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$", re.I)
 _CSS_DECL = re.compile(r"(?:^|;)\s*([a-z-]+)\s*:\s*([^;]*)", re.I)
@@ -267,6 +269,9 @@ class _Walker:
             else:
                 el.clear()
         pixel = False
+        if not self.report_only and tag in vectors.LINK_ELEMENTS:
+            for forged in _VERDICT_ATTRS:  # only the judge sets these (the add-on trusts them)
+                el.attrs.pop(forged, None)
         for attr in list(el.attrs):
             if _gone(el):
                 return
@@ -497,13 +502,15 @@ class _Walker:
         link = _unwrap(ref.url, self.policy.identity, keep)
         if link.original != original:
             link = _replace_original(link, original)
-        link = _with_verdict(link, el, self.policy.sender_domain)
+        link, alias = _with_verdict(link, el, self.policy.sender_domain)
         self.links.append(link)
         if self.report_only:
             return
         if link.verdict is not None:
             el[VERDICT_ATTR] = link.verdict.kind
             el[EVIDENCE_ATTR] = link.verdict.evidence
+        elif alias:
+            el[ALIAS_ATTR] = alias
         if link.final and link.final != ref.url and link.status in ("cleaned", "unwrapped"):
             el[attr] = link.final
             if not el.has_attr(ORIGINAL_ATTR):
@@ -568,19 +575,23 @@ def _replace_original(link: Link, original: str) -> Link:
 _MAX_LINK_TEXT = 2000  # a link whose text is longer names no single site
 
 
-def _with_verdict(link: Link, el, sender_domain: str) -> Link:
+def _with_verdict(link: Link, el, sender_domain: str) -> tuple[Link, str]:
     """The link with its verdict (trackless.links.deceptive) from the text,
-    ``title`` and image alts the reader is shown."""
+    ``title`` and image alts the reader is shown; and, for a link judged fine
+    whose text is a URL of another registrable domain of the same owner
+    (Thunderbird's own link check would call it a mismatch), that domain."""
     from dataclasses import replace
 
-    from ..links.deceptive import judge, shown_of
+    from ..links.deceptive import judge, same_owner_text, shown_of
 
     text = el.get_text(" ") if el.name != "area" else _attr_text(el.get("alt", ""))
     if len(text) > _MAX_LINK_TEXT:
         text = ""
     alts = [_attr_text(img.get("alt", "")) for img in el.find_all("img", limit=4)] if el.name != "area" else []
     verdict = judge(link, shown_of(text, _attr_text(el.get("title", "")), alts), sender_domain=sender_domain)
-    return replace(link, verdict=verdict) if verdict is not None else link
+    if verdict is not None:
+        return replace(link, verdict=verdict), ""
+    return link, same_owner_text(link, text)
 
 
 def _srcset_urls(value: str) -> list[str]:

@@ -48,7 +48,7 @@ from ..domains import is_ip, registrable_domain
 from ..errors import RuleError
 from ..result import Link, Verdict
 
-__all__ = ["Shown", "shown_of", "judge", "skeleton", "load_brands", "Brands"]
+__all__ = ["Shown", "shown_of", "judge", "same_owner_text", "skeleton", "load_brands", "Brands"]
 
 #: Longest text considered: a URL shown as link text is never longer.
 MAX_SHOWN = 300
@@ -458,3 +458,21 @@ def _hidden(wrapper: str, shown: tuple[Shown, ...], sender_domain: str, vendor: 
     return Verdict("hidden", domain, s.text, s.source, s.domain, "",
                    f"the link's {_SOURCE_WORD[s.source]} names {s.domain}, but it goes through {via}, "
                    "whose destination is not known until the link is resolved")
+
+
+def same_owner_text(link: Link, text: str) -> str:
+    """The registrable domain a link's text names when the text is an http(s)
+    URL (as Thunderbird's own link check reads it: spaces dropped, ``<>`` or
+    quotes around it) of another registrable domain than the link's known
+    destination; "" otherwise. Called for links ``judge`` found fine: the two
+    domains then belong to one owner, where Thunderbird would see a mismatch."""
+    if link.final is None or not text or len(text) > MAX_SHOWN * 4:
+        return ""
+    t = re.sub(r"^<(.+)>$|^\"(.+)\"$", r"\1\2", text.strip()).replace(" ", "")
+    if not re.match(r"^https?://", t, re.I):
+        return ""
+    named = _named_domain(t)
+    dest = _host(link.final)
+    if not named or not dest or is_ip(dest):
+        return ""
+    return named if named != registrable_domain(dest) else ""
