@@ -120,6 +120,80 @@
     }
   }
 
+  // ---- deceptive links (host/trackless/links/deceptive.py) ----
+  // The helper marks a link it judged with data-trackless-verdict (deceptive,
+  // lookalike or hidden) and data-trackless-evidence (why, in words); a link it
+  // found fine whose text is a URL of the same owner's other domain with
+  // data-trackless-alias. The mail cannot forge these: the helper removes them
+  // from its input.
+  const VERDICT_ATTR = "data-trackless-verdict";
+  const EVIDENCE_ATTR = "data-trackless-evidence";
+  const ALIAS_ATTR = "data-trackless-alias";
+  const MARKER_ATTR = "data-trackless-marker";
+  const MARKED_KINDS = new Set(["deceptive", "lookalike"]);
+  const ASKED_KINDS = new Set(["deceptive", "lookalike", "hidden"]);
+  const WEB_RE = /^https?:\/\//i;
+
+  function markerText(kind, evidence) {
+    return `\u26a0 ${kind === "lookalike" ? "Lookalike site" : "Deceptive link"}${evidence ? `: ${evidence}` : ""}`;
+  }
+
+  // A visible warning right after each deceptive or lookalike link (a text
+  // element the stylesheet styles; never HTML). Returns how many were added.
+  function markVerdicts(doc, containers) {
+    let n = 0;
+    for (const c of containers) {
+      for (const a of c.querySelectorAll(`a[${VERDICT_ATTR}]`)) {
+        const kind = a.getAttribute(VERDICT_ATTR);
+        if (!MARKED_KINDS.has(kind)) continue;
+        const next = a.nextElementSibling;
+        if (next && next.hasAttribute(MARKER_ATTR)) continue;
+        const evidence = a.getAttribute(EVIDENCE_ATTR) || "";
+        const mark = doc.createElement("span");
+        mark.setAttribute(MARKER_ATTR, kind);
+        mark.setAttribute("role", "note");
+        mark.setAttribute("title", evidence);
+        mark.textContent = markerText(kind, evidence);
+        a.after(mark);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  // What a click on this link does: ask first (a verdict), open without
+  // Thunderbird's mismatch warning (the same owner's other domain, which the
+  // helper checked), or nothing special (null). Pure over getAttribute.
+  function linkClickAction(a) {
+    const url = a.getAttribute("href") || "";
+    if (!WEB_RE.test(url)) return null;
+    const kind = a.getAttribute(VERDICT_ATTR);
+    if (ASKED_KINDS.has(kind)) {
+      return { command: "display.checkLink", url, kind, evidence: a.getAttribute(EVIDENCE_ATTR) || "" };
+    }
+    if (a.hasAttribute(ALIAS_ATTR)) return { command: "display.openLink", url };
+    return null;
+  }
+
+  // Clicks on judged links go to the background (which asks, or opens the
+  // browser) instead of Thunderbird's own handler (contentAreaClick on the
+  // message pane, reached by bubbling: stopped here).
+  function guardLinks(doc, send) {
+    doc.addEventListener(
+      "click",
+      (event) => {
+        if (event.button !== 0 || !event.target || typeof event.target.closest !== "function") return;
+        const a = event.target.closest("a[href]");
+        const action = a && linkClickAction(a);
+        if (!action) return;
+        event.preventDefault();
+        event.stopPropagation();
+        Promise.resolve(send(action)).catch(() => {});
+      },
+      true,
+    );
+  }
+
   function plainLinks(containers) {
     const out = [];
     for (const c of containers) {
@@ -195,7 +269,10 @@
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
-      applyParts: (containers, htmls, originals) => applyParts(doc, containers, htmls, originals),
+      applyParts: (containers, htmls, originals) => {
+        applyParts(doc, containers, htmls, originals);
+        markVerdicts(doc, containers);
+      },
       plainLinks,
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
@@ -416,5 +493,9 @@
     cleanPlainLinks,
     undoLink,
     isImageData,
+    markVerdicts,
+    markerText,
+    linkClickAction,
+    guardLinks,
   };
 })(globalThis);

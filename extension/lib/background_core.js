@@ -223,6 +223,8 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return client.request(action, params, opts);
   }
 
+  const WEB_URL_RE = /^https?:\/\//i;
+
   // The explicit command table. `from`: who may send it ("display" = the message
   // display script in a tab, "page" = the add-on's own popup/options/resolve pages).
   const commands = {
@@ -355,6 +357,33 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         if (r.kind === "html" && r.result && r.state.kind === "done") {
           uncloak(tabId, r.gen).catch((e) => log(`uncloak: ${e.code || ""} ${e.message || e}`));
         }
+        return { ok: true };
+      },
+    },
+    // A click on a link the helper judged deceptive, lookalike or hidden: ask
+    // first, in a window that says why (confirm/confirm.html).
+    "display.checkLink": {
+      from: "display",
+      async run(msg, sender) {
+        if (typeof msg.url !== "string" || !WEB_URL_RE.test(msg.url)) throw new HostError("bad_request", "url missing");
+        const q = new URLSearchParams({
+          url: msg.url,
+          kind: typeof msg.kind === "string" ? msg.kind : "",
+          evidence: typeof msg.evidence === "string" ? msg.evidence : "",
+        });
+        const tabId = tabOf(sender);
+        if (tabId !== null) q.set("tabId", String(tabId));
+        await messenger.windows.create({ url: `${base}confirm/confirm.html?${q}`, type: "popup", width: 560, height: 300 });
+        return { ok: true };
+      },
+    },
+    // A click on a link whose text names the same owner's other domain (the
+    // helper judged it fine): opened without Thunderbird's mismatch warning.
+    "display.openLink": {
+      from: "display",
+      async run(msg) {
+        if (typeof msg.url !== "string" || !WEB_URL_RE.test(msg.url)) throw new HostError("bad_request", "url missing");
+        await messenger.windows.openDefaultBrowser(msg.url);
         return { ok: true };
       },
     },
