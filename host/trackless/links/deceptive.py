@@ -181,7 +181,7 @@ def load_brands() -> Brands:
                 raise RuleError(f"{label}: brand {bid}: {d!r} is not a registrable domain")
             if d in by_domain:
                 raise RuleError(f"{label}: brand {bid}: {d!r} also belongs to {by_domain[d].id}")
-        b = Brand(bid, tuple(entry.get("names") or ()), tuple(domains), bool(entry.get("country_sites")))
+        b = Brand(bid, tuple(entry.get("names") or ()), tuple(domains), bool(entry.get("country_sites", True)))
         brands.append(b)
         for d in domains:
             by_domain[d] = b
@@ -406,7 +406,7 @@ def judge(link: Link, shown: tuple[Shown, ...] = (), *, sender_domain: str = "",
     if dest is None:
         return _hidden(link.chain[-1] if link.chain else link.original, shown, sender_domain, link.vendor)
     host = _host(dest)
-    if not host or is_ip(host):
+    if not host or is_ip(host) or "." not in host:
         return None
     domain = registrable_domain(host)
     if host in load_brands().shorteners or domain in load_brands().shorteners:
