@@ -86,6 +86,26 @@ export function changedLinks(links, undone = []) {
   return out;
 }
 
+// Links the helper judged by where they really go (deceptive, lookalike, then
+// hidden), for the popup's first section.
+const VERDICT_ORDER = { deceptive: 0, lookalike: 1, hidden: 2 };
+export function deceptiveLinks(links) {
+  const out = [];
+  for (const l of Array.isArray(links) ? links : []) {
+    const v = l && l.verdict;
+    if (!v || typeof v !== "object" || !(str(v.kind) in VERDICT_ORDER)) continue;
+    out.push({
+      kind: str(v.kind),
+      href: l.final == null ? str(l.original) : str(l.final),
+      shown: str(v.shown),
+      domain: str(v.domain),
+      imitates: str(v.imitates),
+      evidence: str(v.evidence),
+    });
+  }
+  return out.sort((a, b) => VERDICT_ORDER[a.kind] - VERDICT_ORDER[b.kind]);
+}
+
 // Domains whose blocked, non-tracking images the user may choose to show.
 export function imageDomains(remote) {
   const domains = new Set();
@@ -108,6 +128,7 @@ export function buildReport(record) {
       imageDomains: [],
       headers: [],
       count: 0,
+      deceptive: [],
     };
   }
   const state = record.state || { kind: "none" };
@@ -132,6 +153,7 @@ export function buildReport(record) {
     plain: record.kind === "plain",
     groups: groupRemote(result.remote),
     links: changedLinks(result.links, record.undone),
+    deceptive: deceptiveLinks(result.links),
     imageDomains: imageDomains(result.remote),
     headers: Array.isArray(result.headers) ? result.headers.map(str) : [],
     timingMs: Number.isFinite(record.timingMs) ? record.timingMs : null,

@@ -107,6 +107,24 @@ export function renderLinks(doc, links, actions) {
   return section;
 }
 
+// Deceptive, lookalike and hidden links: the popup's first section (none: nothing).
+const VERDICT_LABELS = { deceptive: "deceptive link", lookalike: "lookalike site", hidden: "destination hidden" };
+export function renderDeceptive(doc, items) {
+  const section = el(doc, "section", { className: "deceptive" });
+  if (!items || !items.length) return section;
+  section.appendChild(el(doc, "h2", { text: "Deceptive links" }));
+  const ul = el(doc, "ul");
+  for (const d of items) {
+    const li = el(doc, "li", { className: `verdict verdict-${d.kind}` });
+    li.appendChild(el(doc, "span", { className: "verdict-kind", text: `\u26a0 ${VERDICT_LABELS[d.kind] || d.kind}` }));
+    if (d.evidence) li.appendChild(el(doc, "div", { className: "evidence", text: d.evidence }));
+    li.appendChild(el(doc, "div", { className: "href" }, el(doc, "span", { text: "goes to: " }), el(doc, "code", { text: d.href })));
+    ul.appendChild(li);
+  }
+  section.appendChild(ul);
+  return section;
+}
+
 export function renderImageDomains(doc, domains, actions) {
   const section = el(doc, "section", { className: "images" });
   if (!domains.length) return section;
@@ -134,6 +152,7 @@ export function renderReport(doc, model, actions) {
   header.appendChild(el(doc, "span", { className: "badge", text: model.badge.text }));
   header.appendChild(el(doc, "p", { className: "status", text: model.status }));
   root.appendChild(header);
+  root.appendChild(renderDeceptive(doc, model.deceptive));
   if (model.headers.length) {
     const s = el(doc, "section", { className: "headers" });
     s.appendChild(el(doc, "h2", { text: "Read receipts requested" }));

@@ -156,3 +156,37 @@ test("the confirm window's words", () => {
   assert.equal(confirmView("javascript:alert(1)", "hidden", "").url, null);
   assert.equal(confirmView(null, "x", null).title, "Open this link?");
 });
+
+test("the popup lists judged links first: deceptive, lookalike, then hidden", async () => {
+  const { buildReport } = await import("../../extension/lib/report_model.js");
+  const { renderReport } = await import("../../extension/lib/report_render.js");
+  const v = (kind, extra = {}) => ({ kind, domain: "e.example", shown: "www.paypal.com", source: "text", names: "paypal.com", imitates: "", evidence: `${kind} why`, ...extra });
+  const record = {
+    kind: "html",
+    state: { kind: "done", count: 1 },
+    result: {
+      remote: [],
+      headers: [],
+      links: [
+        { original: "https://w.example/c", final: null, status: "opaque", verdict: v("hidden") },
+        { original: "https://e.example/", final: "https://e.example/", status: "unchanged", verdict: v("deceptive") },
+        { original: "https://shop.example/", final: "https://shop.example/", status: "unchanged", verdict: null },
+        { original: "https://paypa1.com/", final: "https://paypa1.com/", status: "unchanged", verdict: v("lookalike", { imitates: "paypal.com" }) },
+        { original: "https://x.example/", final: "https://x.example/", status: "unchanged", verdict: { kind: "bogus" } },
+      ],
+    },
+  };
+  const model = buildReport(record);
+  assert.deepEqual(model.deceptive.map((d) => [d.kind, d.href]), [
+    ["deceptive", "https://e.example/"], ["lookalike", "https://paypa1.com/"], ["hidden", "https://w.example/c"],
+  ]);
+  assert.deepEqual(buildReport(null).deceptive, []);
+  const root = renderReport(new FakeDocument(), model, {});
+  const sections = root.children.map((c) => c.className);
+  assert.equal(sections[1], "deceptive", "right after the header");
+  const text = root.children[1].textContent;
+  assert.ok(text.indexOf("deceptive why") < text.indexOf("lookalike why") && text.indexOf("lookalike why") < text.indexOf("hidden why"), text);
+  assert.match(text, /\u26a0 deceptive link/);
+  const none = renderReport(new FakeDocument(), buildReport({ ...record, result: { ...record.result, links: [] } }), {});
+  assert.equal(none.children[1].childNodes.length, 0, "no judged links: an empty section");
+});
