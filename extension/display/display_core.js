@@ -222,16 +222,26 @@
     return changed;
   }
 
-  // After "Resolve tracking link…": the opaque link now points at its destination.
-  function resolveLink(doc, url, final) {
+  // After "Resolve tracking link…": the opaque link now points at its destination,
+  // with the helper's verdict on that destination (or none).
+  function resolveLink(doc, url, final, verdict) {
     let n = 0;
     for (const a of doc.querySelectorAll("a[href]")) {
       if (a.getAttribute("href") !== url) continue;
       a.setAttribute(ORIGINAL_ATTR, url);
       a.setAttribute("href", final);
       a.setAttribute("data-trackless-resolved", "");
+      a.removeAttribute(VERDICT_ATTR);
+      a.removeAttribute(EVIDENCE_ATTR);
+      const next = a.nextElementSibling;
+      if (next && next.hasAttribute(MARKER_ATTR)) next.remove();
+      if (verdict && typeof verdict.kind === "string" && ASKED_KINDS.has(verdict.kind)) {
+        a.setAttribute(VERDICT_ATTR, verdict.kind);
+        a.setAttribute(EVIDENCE_ATTR, typeof verdict.evidence === "string" ? verdict.evidence : "");
+      }
       n += 1;
     }
+    if (n) markVerdicts(doc, [doc]);
     return n;
   }
 
@@ -277,7 +287,7 @@
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
       showImage: (image) => showImage(doc, image),
-      resolveLink: (url, final) => resolveLink(doc, url, final),
+      resolveLink: (url, final, verdict) => resolveLink(doc, url, final, verdict),
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
@@ -449,7 +459,7 @@
         if (typeof msg.url !== "string" || typeof msg.final !== "string" || !/^(https?:|mailto:)/i.test(msg.final)) {
           return { ok: false, count: 0 };
         }
-        const count = ops.resolveLink(msg.url, msg.final);
+        const count = ops.resolveLink(msg.url, msg.final, msg.verdict && typeof msg.verdict === "object" ? msg.verdict : null);
         return { ok: count > 0, count };
       }
       if (msg.command === "image") {

@@ -219,6 +219,24 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return msg.tabId;
   }
 
+  // What the reader was shown for a link about to be resolved (its verdict's
+  // text, title or alt) and the sender: the helper judges the destination with them.
+  async function shownFor(msg) {
+    const r = Number.isInteger(msg.tabId) ? records.get(msg.tabId) : null;
+    const links = r && r.result && Array.isArray(r.result.links) ? r.result.links : [];
+    const l = links.find((x) => x && x.original === msg.url && x.verdict && typeof x.verdict.shown === "string");
+    if (!l) return {};
+    const v = l.verdict;
+    const out = v.source === "title" ? { title: v.shown } : v.source === "alt" ? { alts: [v.shown] } : { text: v.shown };
+    try {
+      const { from } = await partiesFor(msg.tabId);
+      if (typeof from === "string" && from) out.from = from;
+    } catch (e) {
+      // no sender known: judged without it
+    }
+    return out;
+  }
+
   function hostCall(action, params, opts) {
     return client.request(action, params, opts);
   }
@@ -435,15 +453,21 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       async run(msg) {
         if (typeof msg.url !== "string") throw new HostError("bad_request", "url missing");
         try {
-          const result = await hostCall("resolve", { url: msg.url }, { timeoutMs: RESOLVE_TIMEOUT_MS });
+          const shown = await shownFor(msg);
+          const result = await hostCall("resolve", { url: msg.url, ...shown }, { timeoutMs: RESOLVE_TIMEOUT_MS });
           // Point the link in the message the menu was used on at the destination.
           if (Number.isInteger(msg.tabId) && typeof result.final === "string" && /^(https?:|mailto:)/i.test(result.final)) {
             const r = records.get(msg.tabId);
+            const verdict = result.verdict && typeof result.verdict === "object" ? result.verdict : null;
             if (r && r.result && Array.isArray(r.result.links)) {
-              for (const l of r.result.links) if (l && l.original === msg.url && l.status === "opaque") l.resolved = result.final;
+              for (const l of r.result.links) {
+                if (!l || l.original !== msg.url || l.status !== "opaque") continue;
+                l.resolved = result.final;
+                if (l.verdict || verdict) l.verdict = verdict; // judged again on where it really goes
+              }
             }
             messenger.tabs
-              .sendMessage(msg.tabId, { command: "linkResolved", url: msg.url, final: result.final })
+              .sendMessage(msg.tabId, { command: "linkResolved", url: msg.url, final: result.final, ...(verdict ? { verdict } : {}) })
               .catch(() => {});
           }
           return { ok: true, result };
