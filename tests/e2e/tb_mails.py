@@ -144,6 +144,18 @@ def head_tricks_html(base: str) -> str:
     )
 
 
+def deceptive_html(base: str) -> str:
+    """Links whose text names another site than they go to (issue 14)."""
+    return f"""<p>Account notice.</p>
+<p><a id="d-deceptive" href="https://login.account-check.example/signin">https://www.paypal.com/signin</a></p>
+<p><a id="d-lookalike" href="https://www.paypa1.com/">Sign in</a></p>
+<p><a id="d-alias" href="https://www.amazon.com/gp/help">https://www.amazon.de/</a></p>
+<p><a id="d-wrapped" href="https://www.google.com/url?q=https://www.shop.example/sale">https://www.shop.example/sale</a></p>
+<p><a id="d-plain" href="https://www.shop.example/about">about</a></p>
+<p><a id="d-forged" href="https://www.shop.example/x" data-trackless-alias="paypal.com">https://www.paypal.com/</a></p>
+<img src="{base}/deceptive/open.gif" width="1" height="1">"""
+
+
 def all_mails(base: str) -> list[TestMail]:
     return [
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),
@@ -157,6 +169,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Images from a second domain", html=second_domain_html(base)),
         TestMail("Head tricks", html=head_tricks_html(base)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
+        TestMail("Deceptive links", html=deceptive_html(base)),
     ]
 
 
