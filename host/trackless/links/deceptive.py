@@ -255,6 +255,7 @@ def _brand_name_domain(name: str) -> str:
 
 
 # ---- judging ---------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def _brand_of(domain: str) -> Brand | None:
     brands = load_brands()
     b = brands.by_domain.get(domain)
@@ -318,6 +319,7 @@ def _unicode(host: str) -> str:
         return host
 
 
+@functools.lru_cache(maxsize=4096)
 def _imitation(host: str, domain: str, sender_domain: str) -> tuple[str, str] | None:
     """(imitated domain, how) when this destination imitates a well-known or
     the sender's domain, else None."""
@@ -386,6 +388,17 @@ def _imitation(host: str, domain: str, sender_domain: str) -> tuple[str, str] | 
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _host_facts(host: str) -> tuple[str, bool] | None:
+    """(registrable domain, is a URL shortener) of a destination host; None
+    for no host, an IP address or a dotless name (nothing to judge)."""
+    if not host or "." not in host or ((host[0].isdigit() or ":" in host) and is_ip(host)):
+        return None
+    domain = registrable_domain(host)
+    shorteners = load_brands().shorteners
+    return domain, host in shorteners or domain in shorteners
+
+
 def _host(url: str) -> str:
     try:
         return (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
@@ -400,20 +413,22 @@ def judge(link: Link, shown: tuple[Shown, ...] = (), *, sender_domain: str = "",
     destination: the resolved destination when the user resolved the link;
     otherwise ``link.final`` is used (None for an opaque wrapper).
     """
-    from . import classify_host
-
     dest = destination or link.final
     if dest is None:
         return _hidden(link.chain[-1] if link.chain else link.original, shown, sender_domain, link.vendor)
     host = _host(dest)
-    if not host or is_ip(host) or "." not in host:
+    facts = _host_facts(host)
+    if facts is None:
         return None
-    domain = registrable_domain(host)
-    if host in load_brands().shorteners or domain in load_brands().shorteners:
+    domain, shortener = facts
+    if shortener:
         return _hidden(dest, shown, sender_domain, None)
-    if classify_host(dest) is not None:
-        # still a tracking wrapper (kept as is): judged as hidden
-        return _hidden(dest, shown, sender_domain, classify_host(dest))
+    if destination:
+        from . import classify_host
+
+        vendor = classify_host(dest)
+        if vendor is not None:  # resolved to another tracking wrapper: still hidden
+            return _hidden(dest, shown, sender_domain, vendor)
     seen = _imitation(host, domain, sender_domain)
     if seen is not None:
         imitated, how = seen
