@@ -61,8 +61,9 @@ def test_text_names(text, expected):
 
 
 def test_alt_brand_names_and_titles():
-    assert [s.domain for s in shown_of(alts=["Instagram"])] == ["instagram.com"]
+    assert [s.domain for s in shown_of(alts=["Prime Video"])] == ["primevideo.com"]
     assert [s.domain for s in shown_of(alts=["PayPal"])] == ["paypal.com"]
+    assert shown_of(alts=["Instagram"]) == ()  # a social icon's label names no site
     assert shown_of(title="PayPal") == ()  # a title is a URL or nothing
     assert shown_of(alts=["Our logo"]) == ()
     both = shown_of("www.brand.example", "https://www.brand.example/", ["paypal.com"])
