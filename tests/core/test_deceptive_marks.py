@@ -68,3 +68,28 @@ def test_same_owner_url_text_is_marked_for_thunderbird():
                '<a href="https://www.amazon.com/gp">https://smile.amazon.com/</a>')
     assert [l.verdict for l in r.links] == [None, None, None]
     assert r.html.count('data-trackless-alias="amazon.de"') == 1
+
+
+def test_reading_a_link_is_bounded():
+    """Each link reads a bounded part of its subtree (a link around 100,000
+    nested elements costs no more than one around 400)."""
+    from trackless.core import sanitizer
+
+    visited = []
+
+    class Tag:
+        name = "div"
+
+    class Big:
+        name = "a"
+
+        @property
+        def descendants(self):
+            for i in range(100_000):
+                visited.append(i)
+                yield Tag()
+
+    assert sanitizer._shown_parts(Big()) == ("", [])
+    assert len(visited) <= sanitizer._MAX_LINK_NODES + 1
+    deep = '<a href="https://evil.example/">' + "<span>" * 300 + "www.paypal.com" + "</span>" * 300 + "</a>"
+    assert _links(deep).links[0].verdict.kind == "deceptive"  # within the bound: still read

@@ -573,17 +573,26 @@ def _replace_original(link: Link, original: str) -> Link:
 
 # ---- deceptive links: what the reader is shown vs where the link goes -------
 _MAX_LINK_TEXT = 2000  # a link whose text is longer names no single site
+_MAX_LINK_NODES = 400  # nodes read inside one link: bounded work per link, even when links nest
 
 
-def _img_alts(el, limit: int = 4) -> list[str]:
-    """The alt texts of the first images inside a link (a plain walk: cheaper than find_all)."""
-    out = []
-    for node in el.descendants:
-        if getattr(node, "name", None) == "img":
-            out.append(_attr_text(node.get("alt", "")))
-            if len(out) >= limit:
-                break
-    return out
+def _shown_parts(el, limit: int = 4) -> tuple[str, list[str]]:
+    """A link's text ("" when longer than _MAX_LINK_TEXT) and the alt texts of
+    its first images, from at most _MAX_LINK_NODES nodes."""
+    texts, alts, size = [], [], 0
+    for n, node in enumerate(el.descendants):
+        if n >= _MAX_LINK_NODES:
+            break
+        name = getattr(node, "name", None)
+        if name is None:
+            if type(node).__name__ == "NavigableString":
+                texts.append(str(node))
+                size += len(texts[-1])
+                if size > _MAX_LINK_TEXT:
+                    return "", alts
+        elif name == "img" and len(alts) < limit:
+            alts.append(_attr_text(node.get("alt", "")))
+    return " ".join(texts), alts
 
 
 def _with_verdict(link: Link, el, sender_domain: str) -> tuple[Link, str]:
@@ -595,10 +604,7 @@ def _with_verdict(link: Link, el, sender_domain: str) -> tuple[Link, str]:
 
     from ..links.deceptive import judge, same_owner_text, shown_of
 
-    text = el.get_text(" ") if el.name != "area" else _attr_text(el.get("alt", ""))
-    if len(text) > _MAX_LINK_TEXT:
-        text = ""
-    alts = [] if el.name == "area" else _img_alts(el)
+    text, alts = _shown_parts(el) if el.name != "area" else (_attr_text(el.get("alt", "")), [])
     verdict = judge(link, shown_of(text, _attr_text(el.get("title", "")), alts), sender_domain=sender_domain)
     if verdict is not None:
         return replace(link, verdict=verdict), ""
