@@ -114,7 +114,7 @@ class Brands:
     by_skeleton: dict              # skeleton of a registrable domain -> domain
     by_label: dict                 # first label -> Brand (labels >= MIN_WORD_LABEL chars)
     shorteners: frozenset[str]
-    social: frozenset[str]         # lower-cased social-network icon names: no claim
+    icons: frozenset[str]          # lower-cased names of share/follow/app-store icons: no claim
     examples: tuple[dict, ...]
 
 
@@ -193,8 +193,8 @@ def load_brands() -> Brands:
         if len(main) >= MIN_WORD_LABEL:
             by_label.setdefault(main, b)
     shorteners = frozenset(h for s in data.get("shortener", []) for h in s.get("hosts", []))
-    social = frozenset(n.lower() for n in data.get("social", {}).get("names", []))
-    return Brands(tuple(brands), by_domain, by_name, by_skeleton, by_label, shorteners, social,
+    icons = frozenset(n.lower() for n in data.get("icons", {}).get("names", []))
+    return Brands(tuple(brands), by_domain, by_name, by_skeleton, by_label, shorteners, icons,
                   tuple(data.get("example", [])))
 
 
@@ -251,7 +251,7 @@ def _brand_name_domain(name: str) -> str:
     instagram.com, "PayPal" -> paypal.com), or ""."""
     brands = load_brands()
     brand = brands.by_name.get(name.lower())
-    if brand is None or name.lower() in brands.social:
+    if brand is None or name.lower() in brands.icons:
         return ""
     key = "".join(name.lower().split())
     return next((d for d in brand.domains if _first_label(d) == key), brand.domains[0])
