@@ -66,7 +66,7 @@ _URLISH = re.compile(
 )
 # suffixes that are more often file extensions than sites in link text
 # ("README.md", "setup.py"): trusted only with a scheme or "www."
-_FILEISH_SUFFIXES = frozenset({"md", "py", "sh", "zip", "mov", "rs", "pl", "pm", "ps", "so", "cs", "gz", "js", "ts", "io.md"})
+_FILEISH_SUFFIXES = frozenset({"md", "py", "sh", "zip", "mov", "rs", "pl", "pm", "ps", "so", "cs", "gz", "js", "ts"})
 # reserved for documentation and tests (RFC 2606, RFC 6761): names, too
 _RESERVED_SUFFIXES = frozenset({"example", "test", "invalid"})
 _STRIP = " \t\r\n\u00a0<>\"'()[]{}«»‹›“”‘’.,;:!?→»›>"
