@@ -86,6 +86,8 @@ def measure(folder: Path, show: int, counted: tuple[str, ...]) -> dict:
                     print(f"  {name} [{sender}] {l.verdict.kind}: {l.verdict.evidence}")
         if kinds & set(counted):
             stats["mails with any counted verdict"] += 1
+        if kinds:
+            stats["mails with any verdict"] += 1
     stats["median ms"] = round(statistics.median(times) * 1000, 2) if times else 0
     return stats
 
@@ -111,6 +113,8 @@ def main(argv=None) -> int:
                   f"links: {s[f'links {k}']}")
         c = s["mails with any counted verdict"]
         print(f"  mails with any of {'/'.join(counted)}: {c} ({100 * c / n:.1f} %)")
+        a = s["mails with any verdict"]
+        print(f"  mails with any verdict: {a} ({100 * a / n:.1f} %)")
         print(f"  median sanitize time per mail: {s['median ms']} ms")
     return 0
 
