@@ -27,7 +27,7 @@ from pathlib import Path
 
 HEADER = struct.Struct("=I")
 LAUNCHER = Path(sys.executable).parent / "trackless-host"
-EXT_ID = "trackless@trackless.example"
+EXT_ID = "trackless@trackless.email"
 
 
 def frame(obj) -> bytes:

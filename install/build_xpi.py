@@ -4,8 +4,10 @@
 - the version comes from host/trackless/version.py ``__version__`` (the one
   place it lives) and is written into the packaged manifest.json;
 - files go in a fixed order (manifest.json first, then sorted paths), with a
-  fixed timestamp (1980-01-01 00:00), fixed permissions and fixed compression,
-  so the same sources always give the same bytes.
+  fixed timestamp (1980-01-01 00:00), fixed permissions and no compression
+  (stored: deflate output depends on the zlib build, e.g. zlib-ng), so the
+  same sources give the same bytes on any machine, whatever the files'
+  times, the umask or the time zone.
 
 Usage: python3 install/build_xpi.py [--out PATH] [--print-version]
 Prints the path of the .xpi and its SHA-256.
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 VERSION_FILE = ROOT / "host" / "trackless" / "version.py"
-GECKO_ID = "trackless@trackless.example"
+GECKO_ID = "trackless@trackless.email"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_SUFFIXES = (".md",)
 
@@ -71,10 +73,10 @@ def build(out: Path, version: str | None = None, root: Path = EXTENSION) -> Path
             name = rel.as_posix()
             data = manifest_bytes(version, root) if name == "manifest.json" else (root / rel).read_bytes()
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever the build machine
-            z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            z.writestr(info, data, compress_type=zipfile.ZIP_STORED)
     tmp.replace(out)
     return out
 

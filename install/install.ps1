@@ -2,20 +2,24 @@
 Trackless one-command set-up for Windows (PowerShell 5.1 or 7).
 
     powershell -ExecutionPolicy Bypass -File install\install.ps1 [-Venv DIR] [-ExtensionId ID] [-NoXpi]
+    powershell -ExecutionPolicy Bypass -File install\install.ps1 -Uninstall [-Venv DIR]
 
 1. creates an isolated Python environment (default %LOCALAPPDATA%\trackless\venv,
    or $env:TRACKLESS_VENV, or -Venv DIR) with Python >= 3.11 ($env:PYTHON to choose one),
 2. installs Trackless from this checkout into it,
 3. registers the native-messaging host (manifest file + HKCU registry key) with `trackless install`,
 4. builds the add-on (.xpi) with install\build_xpi.py when it is present,
-5. checks the result (`trackless install --check`) and prints the steps left.
+5. checks the helper (`trackless install --check --no-addon`) and prints the steps left.
 
-Running it again updates the installation in place. Exit status: 0 ready, 1 a step failed.
+Running it again updates the installation in place. -Uninstall runs `trackless uninstall`
+(manifest, registry key, wrapper) and deletes the environment; settings are kept.
+Exit status: 0 ready, 1 a step failed.
 #>
 param(
     [string]$Venv = $(if ($env:TRACKLESS_VENV) { $env:TRACKLESS_VENV } else { Join-Path $env:LOCALAPPDATA "trackless\venv" }),
     [string]$ExtensionId = "",
-    [switch]$NoXpi
+    [switch]$NoXpi,
+    [switch]$Uninstall
 )
 
 $ErrorActionPreference = "Stop"
@@ -35,6 +39,23 @@ function Test-Python([string[]]$Command) {
     } catch {
         return $false
     }
+}
+
+if ($Uninstall) {
+    $Existing = Join-Path $Venv "Scripts\trackless.exe"
+    if (Test-Path $Existing) {
+        & $Existing uninstall
+        if ($LASTEXITCODE -ne 0) { Die "'trackless uninstall' failed" }
+    } else {
+        Write-Host "install.ps1: no Trackless environment at $Venv (nothing registered by it to remove)"
+    }
+    if (Test-Path $Venv) {
+        if (-not (Test-Path (Join-Path $Venv "pyvenv.cfg"))) { Die "$Venv does not look like a Python environment; not deleting it" }
+        Remove-Item -Recurse -Force $Venv
+        Write-Host "removed $Venv"
+    }
+    Write-Host "Trackless's helper is removed. Remove the add-on in Thunderbird (Tools > Add-ons and Themes)."
+    exit 0
 }
 
 if (-not (Test-Path (Join-Path $Repo "pyproject.toml"))) { Die "run me from a Trackless checkout ($Repo has no pyproject.toml)" }
@@ -94,7 +115,7 @@ if (-not $NoXpi -and (Test-Path $BuildScript)) {
 
 # -- 5. check ------------------------------------------------------------------------------
 Write-Host "== checking"
-& $Trackless install --check @IdArgs
+& $Trackless install --check --no-addon @IdArgs
 if ($LASTEXITCODE -ne 0) { Die "the check failed (see above)" }
 
 if (-not $Xpi) { $Xpi = "the .xpi built by install\build_xpi.py" }
@@ -108,7 +129,8 @@ Trackless's helper is installed and registered. Two steps are left, in Thunderbi
   2. Keep Thunderbird's remote content blocked (the default), then open a
      newsletter: the Trackless button shows how many trackers were removed.
 
+Then '$Trackless install --check' checks the add-on too.
 The 'trackless' command is $Trackless
-To remove the helper: '$Trackless uninstall', then delete $Venv.
+To remove everything install.ps1 made: install\install.ps1 -Uninstall
 "@
 exit 0

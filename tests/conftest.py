@@ -20,3 +20,12 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped under CI, which must run every test: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _learned_ids_stay_in_the_test(tmp_path, monkeypatch):
+    """The helper's learned-ids store (issue 17) never touches the real user data dir."""
+    monkeypatch.setenv("TRACKLESS_DATA_DIR", str(tmp_path / "trackless-data"))
+    from trackless import learnstore
+
+    monkeypatch.setattr(learnstore, "_shared", {})

@@ -14,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)    # shell completion tests
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "tests/run.sh: installing ${missing[*]}" >&2
@@ -31,6 +33,18 @@ fi
 
 echo "== lint (pyflakes rules: unused names, undefined names)"
 .venv/bin/ruff check --quiet --select F host tests bench install
+
+# Mozilla's addons-linter (npm), kept in a cache folder outside the repo; the test
+# tests/install/test_packaging.py runs it on the built .xpi (0 errors required)
+LINTER_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/trackless-ci/addons-linter"
+if [ ! -x "$LINTER_DIR/node_modules/.bin/addons-linter" ] && command -v npm >/dev/null 2>&1; then
+  echo "== installing addons-linter into $LINTER_DIR"
+  mkdir -p "$LINTER_DIR"
+  npm install --prefix "$LINTER_DIR" --silent --no-audit --no-fund addons-linter@10 >/dev/null
+fi
+if [ -x "$LINTER_DIR/node_modules/.bin/addons-linter" ]; then
+  export ADDONS_LINTER="$LINTER_DIR/node_modules/.bin/addons-linter"
+fi
 
 echo "== add-on unit tests (node --test)"
 node --test tests/extension/

@@ -2,12 +2,16 @@
 // lookalike or hidden is clicked in a message (display_core.js guardLinks).
 // Says why; opens the link in the browser only when asked to.
 import { confirmView } from "../lib/confirm_view.js";
+import { t } from "../lib/i18n.js";
+import { localizePage } from "../lib/localize.js";
+
+localizePage(document);
 
 const params = new URLSearchParams(location.search);
 const view = confirmView(params.get("url"), params.get("kind"), params.get("evidence"));
 document.getElementById("title").textContent = view.title;
 document.getElementById("evidence").textContent = view.evidence;
-document.getElementById("url").textContent = view.url || "(not a web link)";
+document.getElementById("url").textContent = view.url || t("confirmNotWeb");
 const open = document.getElementById("open");
 open.disabled = !view.url;
 open.addEventListener("click", async () => {

@@ -13,11 +13,6 @@
   function displayTimeoutMs(chars) {
     return DISPLAY_TIMEOUT_MS + Math.ceil(Math.max(0, chars | 0) / 1024) * PER_KB_MS;
   }
-  // Before the swap, the mail's own remote images may take this long to settle
-  // (load or error). With Thunderbird's blocking on they fail at once; with it
-  // off, one that loads shows that remote content is allowed. It runs while the
-  // helper works, so it rarely adds to the display time.
-  const SETTLE_MS = 300;
   const ORIGINAL_ATTR = "data-trackless-original";
   const HTML_SELECTOR = "div.moz-text-html";
   const PLAIN_SELECTOR = "div.moz-text-plain, div.moz-text-flowed";
@@ -60,12 +55,27 @@
   // outside the part, wrapped as a document; the others are fragments.
   function serializeParts(doc, containers) {
     return containers.map((c, i) => {
-      if (i > 0) return c.innerHTML;
+      const inner = partHtml(c);
+      if (i > 0) return inner;
       const outer = outerNodes(doc).map((e) => e.outerHTML).join("");
       const attrs = [...doc.body.attributes].map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join("");
-      if (!outer && !attrs) return c.innerHTML;
-      return `<html><head>${outer}</head><body${attrs}>${c.innerHTML}</body></html>`;
+      if (!outer && !attrs) return inner;
+      return `<html><head>${outer}</head><body${attrs}>${inner}</body></html>`;
     });
+  }
+
+  // Attributes Thunderbird itself puts on the mail's images once the message
+  // has loaded (image zoom). Whether they are there when the script runs
+  // depends on timing, so they are left out: the same mail always sends the
+  // same HTML (the background's cache is keyed by it).
+  const TB_IMAGE_ATTRS = ["shrinktofit", "overflowing"];
+  const TB_IMAGE_SELECTOR = TB_IMAGE_ATTRS.map((a) => `img[${a}]`).join(", ");
+
+  function partHtml(container) {
+    if (!container.querySelector(TB_IMAGE_SELECTOR)) return container.innerHTML;
+    const copy = container.cloneNode(true);
+    for (const img of copy.querySelectorAll(TB_IMAGE_SELECTOR)) for (const a of TB_IMAGE_ATTRS) img.removeAttribute(a);
+    return copy.innerHTML;
   }
 
   // Parse one sanitized part in an inert document (nothing loads) and build the
@@ -91,7 +101,7 @@
       const old = list.shift();
       for (const a of [...old.attributes]) if (!img.hasAttribute(a.name)) old.removeAttribute(a.name);
       for (const a of [...img.attributes]) {
-        if (old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+        if (old.getAttribute(a.name) !== a.value) setAttributeSafe(old, a.name, a.value);
       }
       img.replaceWith(old);
     }
@@ -101,6 +111,22 @@
       outer: wrapped ? headNodes.map((n) => doc.importNode(n, true)) : null,
       bodyAttrs: wrapped ? [...parsed.body.attributes].map((a) => [a.name, a.value]) : null,
     };
+  }
+
+  // setAttribute, except for a name the DOM refuses (InvalidCharacterError): the
+  // HTML parser accepts names like `rgb(255,` or `100%;` (a broken unquoted
+  // style) that setAttribute does not. Such a name is dropped (and removed from
+  // the element, so an unsanitized value never stays), so nothing in a mail can
+  // make the swap fail. Returns whether the attribute was set.
+  function setAttributeSafe(el, name, value) {
+    try {
+      el.setAttribute(name, value);
+      return true;
+    } catch (e) {
+      if (!e || e.name !== "InvalidCharacterError") throw e;
+      el.removeAttribute(name);
+      return false;
+    }
   }
 
   // Swap every part for its sanitized version. Everything is parsed and built
@@ -114,7 +140,7 @@
         for (const n of outerNodes(doc)) n.remove();
         for (const n of p.outer) anchor.parentNode.insertBefore(n, anchor);
         for (const a of [...doc.body.attributes]) doc.body.removeAttribute(a.name);
-        for (const [k, v] of p.bodyAttrs) doc.body.setAttribute(k, v);
+        for (const [k, v] of p.bodyAttrs) setAttributeSafe(doc.body, k, v);
       }
       p.container.replaceChildren(p.frag);
     }
@@ -134,8 +160,21 @@
   const ASKED_KINDS = new Set(["deceptive", "lookalike", "hidden"]);
   const WEB_RE = /^https?:\/\//i;
 
+  // The locale's word (_locales/*/messages.json) when the i18n API is there, else English.
+  function word(key, english) {
+    const api = global.browser || global.messenger;
+    let text = "";
+    try {
+      text = api && api.i18n && typeof api.i18n.getMessage === "function" ? api.i18n.getMessage(key) : "";
+    } catch (e) {
+      text = "";
+    }
+    return text || english;
+  }
+
   function markerText(kind, evidence) {
-    return `\u26a0 ${kind === "lookalike" ? "Lookalike site" : "Deceptive link"}${evidence ? `: ${evidence}` : ""}`;
+    const label = kind === "lookalike" ? word("markerLookalike", "Lookalike site") : word("markerDeceptive", "Deceptive link");
+    return `\u26a0 ${label}${evidence ? `: ${evidence}` : ""}`;
   }
 
   // A visible warning right after each deceptive or lookalike link (a text
@@ -274,8 +313,274 @@
     return n;
   }
 
+  // Remote content other than <img> gives no load event: the commonest in
+  // newsletters is a CSS background (a background attribute, url() in a style
+  // attribute). For the first few such URLs on the mail's rendered elements,
+  // an Image of the same URL in this document says whether Thunderbird lets
+  // remote content load: with its blocking on, its content policy refuses the
+  // probe exactly as it refused the original (no request); with it off, the
+  // original was requested when the element was laid out, and the probe is
+  // served by the image cache (or joins the request under way).
+  const CSS_URL_RE = /url\(\s*(['"]?)\s*((?:https?:)?\/\/[^'")\s]+)\1\s*\)/gi;
+  const MAX_PROBES = 4;
+  function backgroundUrls(el) {
+    const urls = [];
+    const bg = el.getAttribute("background");
+    if (bg && REMOTE_RE.test(bg)) urls.push(bg.trim());
+    for (const m of (el.getAttribute("style") || "").matchAll(CSS_URL_RE)) urls.push(m[2]);
+    return urls;
+  }
+
+  function backgroundProbes(doc, containers) {
+    const seen = new Set();
+    const candidates = [doc.body, ...containers.flatMap((c) => [c, ...c.querySelectorAll("[background], [style*='url(' i]")])];
+    for (const el of candidates) {
+      if (seen.size >= MAX_PROBES) break;
+      const urls = backgroundUrls(el);
+      if (!urls.length || !el.getClientRects().length) continue; // not rendered: never requested
+      for (const u of urls) {
+        try {
+          if (seen.size < MAX_PROBES) seen.add(new URL(u, doc.baseURI).href);
+        } catch (e) {
+          // not a URL the document could load either
+        }
+      }
+    }
+    return [...seen].map((url) => {
+      const img = new doc.defaultView.Image();
+      img.src = url;
+      return img;
+    });
+  }
+
+  // The mail's remote style sheets (<link rel=stylesheet>, in the parts or
+  // in the head content Thunderbird puts before them). One whose `sheet`
+  // exists was loaded: Thunderbird's blocking is off.
+  function remoteSheets(doc) {
+    return [...doc.body.querySelectorAll("link[href]")].filter(
+      (l) => /\bstylesheet\b/i.test(l.getAttribute("rel") || "") && REMOTE_RE.test(l.getAttribute("href")),
+    );
+  }
+
+  // ---- every other kind of remote load: fonts, media, frames, style rules, SVG ----
+  // With Thunderbird's blocking off, every remote reference the rendered mail
+  // uses loads, so one load seen anywhere proves it; with blocking on, nothing
+  // may be requested to find out. So each kind is read from its own load state,
+  // never fetched: a web font's FontFace status (only for faces whose every
+  // source is remote: a local() or data: source loads without a request), a
+  // media element's readyState, a frame's load or error event (none fires
+  // when Thunderbird refuses the load). Image-typed URLs found elsewhere (style rules of the
+  // mail's own <style> sheets that match a rendered element, a video poster, an
+  // SVG <image>) get the same Image() probe as the inline backgrounds: refused
+  // by the content policy when blocking is on, served by the image cache when
+  // it is off. A probe of a non-image URL (a font, a sheet, a media file) could
+  // not tell the two apart, so none is made.
+  const IMAGE_PROPS = new Set(["background-image", "border-image-source", "list-style-image", "content", "cursor", "mask-image"]);
+  const ANY_URL_RE = /url\(/gi;
+  const PSEUDO_ELEMENT_RE = /::?(before|after|marker|first-line|first-letter|placeholder|selection|backdrop)\b/gi;
+
+  /** The remote URLs of the url() values in a CSS value. */
+  function cssRemoteUrls(value) {
+    return [...String(value || "").matchAll(CSS_URL_RE)].map((m) => m[2]);
+  }
+
+  /** True when every source of an @font-face src is a remote url(): a face with a
+   *  local() or data:/relative source may load without any request. */
+  function fontSrcAllRemote(src) {
+    const s = String(src || "");
+    const all = (s.match(ANY_URL_RE) || []).length;
+    return all > 0 && !/\blocal\(/i.test(s) && cssRemoteUrls(s).length === all;
+  }
+
+  /** A font family name as a key: quotes dropped, case folded. */
+  function familyKey(name) {
+    return String(name || "").trim().replace(/^(['"])(.*)\1$/, "$2").trim().toLowerCase();
+  }
+
+  /** The selector an element must match for a rule's images to be used
+   *  (pseudo-elements dropped: they render with their element). */
+  function elementSelector(selectorText) {
+    return String(selectorText || "").replace(PSEUDO_ELEMENT_RE, "");
+  }
+
+  /** What the mail's own style sheets reference remotely: image URLs with the
+   *  selector that uses them, and the font families whose sources are all
+   *  remote (and those with another source, which cannot count). Pure over a
+   *  list of CSSOM-like rules: {type, selectorText, style, cssRules}. */
+  function scanRules(rules, out = { images: [], remoteFamilies: new Set(), otherFamilies: new Set() }, depth = 0) {
+    if (depth > 8) return out;
+    for (const rule of rules || []) {
+      if (!rule) continue;
+      if (rule.type === 5 && rule.style) {
+        const key = familyKey(rule.style.getPropertyValue("font-family"));
+        if (!key) continue;
+        if (fontSrcAllRemote(rule.style.getPropertyValue("src"))) out.remoteFamilies.add(key);
+        else out.otherFamilies.add(key);
+      } else if (rule.type === 1 && rule.style) {
+        for (let i = 0; i < rule.style.length; i += 1) {
+          const prop = rule.style[i];
+          if (!IMAGE_PROPS.has(prop)) continue;
+          for (const url of cssRemoteUrls(rule.style.getPropertyValue(prop))) {
+            out.images.push({ url, selector: elementSelector(rule.selectorText) });
+          }
+        }
+      }
+      let children = null;
+      try {
+        children = rule.cssRules; // @media, @supports, @layer, nested rules
+      } catch (e) {
+        children = null;
+      }
+      if (children && children.length) scanRules([...children], out, depth + 1);
+    }
+    return out;
+  }
+
+  /** Font families that count as remote loads: all their faces' sources remote. */
+  function remoteOnlyFamilies(scan) {
+    return new Set([...scan.remoteFamilies].filter((f) => !scan.otherFamilies.has(f)));
+  }
+
+  function mailSheets(doc) {
+    const out = [];
+    for (const sheet of doc.styleSheets) {
+      const owner = sheet.ownerNode;
+      if (!owner || !doc.body || !doc.body.contains(owner)) continue; // Thunderbird's own sheets
+      try {
+        out.push(...sheet.cssRules);
+      } catch (e) {
+        // a cross-origin sheet: its load is watched by remoteSheets
+      }
+    }
+    return out;
+  }
+
+  function rendered(doc, selector) {
+    try {
+      for (const el of doc.body.querySelectorAll(selector)) if (el.getClientRects().length) return true;
+    } catch (e) {
+      // a selector querySelectorAll cannot take: not probed
+    }
+    return false;
+  }
+
+  function probeImage(doc, url) {
+    const img = new doc.defaultView.Image();
+    img.src = url;
+    return img;
+  }
+
+  /** Image() probes for image URLs outside inline styles: style rules matching a
+   *  rendered element, video posters, <input type=image>, SVG <image> hrefs
+   *  (at most MAX_PROBES). */
+  function styleProbes(doc, containers) {
+    const urls = new Set();
+    const add = (u) => {
+      if (urls.size >= MAX_PROBES || !REMOTE_RE.test(u || "")) return;
+      try {
+        urls.add(new URL(u.trim(), doc.baseURI).href);
+      } catch (e) {
+        // not a URL the document could load either
+      }
+    };
+    for (const { url, selector } of scanRules(mailSheets(doc)).images) {
+      if (urls.size >= MAX_PROBES) break;
+      if (rendered(doc, selector)) add(url);
+    }
+    for (const c of containers) {
+      for (const v of c.querySelectorAll("video[poster]")) if (v.getClientRects().length) add(v.getAttribute("poster"));
+      for (const el of c.querySelectorAll("input[src]")) if (el.getClientRects().length) add(el.getAttribute("src"));
+      for (const el of c.querySelectorAll("image")) {
+        if (el.getClientRects().length) add(el.getAttribute("href") || el.getAttribute("xlink:href"));
+      }
+    }
+    return [...urls].map((u) => probeImage(doc, u));
+  }
+
+  /** <img> elements whose only remote source is a srcset (remoteImages takes src). */
+  function otherImages(containers) {
+    const out = [];
+    for (const c of containers) {
+      for (const img of c.querySelectorAll("img[srcset], picture img")) {
+        if (REMOTE_RE.test(img.getAttribute("src") || "")) continue; // already watched
+        const sources = [img.getAttribute("srcset") || "", ...[...(img.parentElement ? img.parentElement.querySelectorAll("source") : [])].map((s) => s.getAttribute("srcset") || "")];
+        if (sources.some((s) => /(^|,)\s*(https?:|\/\/)/i.test(s))) out.push(img);
+      }
+    }
+    return out;
+  }
+
+  function eventPromise(target, names) {
+    return new Promise((resolve) => {
+      for (const n of names) target.addEventListener(n, () => resolve(), { once: true, capture: true });
+    });
+  }
+
+  function hasRemoteMedia(el) {
+    if (REMOTE_RE.test(el.getAttribute("src") || "")) return true;
+    return [...el.querySelectorAll("source[src]")].some((s) => REMOTE_RE.test(s.getAttribute("src")));
+  }
+
+  /** Watchers for loads without an image's load event: {loaded() -> bool,
+   *  listen(f), settled: Promise}. */
+  function otherLoads(doc, containers) {
+    const out = [];
+    const families = remoteOnlyFamilies(scanRules(mailSheets(doc)));
+    if (families.size && doc.fonts) {
+      // The mail's faces enter document.fonts with a style flush and leave it
+      // with the swap: every face seen is kept, its status stays readable.
+      const known = new Set();
+      const faces = () => {
+        try {
+          doc.fonts.forEach((f) => {
+            if (families.has(familyKey(f.family))) known.add(f);
+          });
+        } catch (e) {
+          // no font set to read: nothing to add
+        }
+        return [...known];
+      };
+      out.push({
+        kind: "font",
+        loaded: () => faces().some((f) => f.status === "loaded"),
+        listen: (f) => doc.fonts.addEventListener("loadingdone", f),
+        settled: Promise.resolve(doc.fonts.ready).then(() => Promise.all(faces().map((f) => Promise.resolve(f.loaded).then(() => {}, () => {})))),
+      });
+    }
+    for (const c of containers) {
+      for (const el of c.querySelectorAll("video, audio")) {
+        if (!hasRemoteMedia(el)) continue;
+        out.push({
+          kind: "media",
+          loaded: () => el.readyState >= 1,
+          listen: (f) => el.addEventListener("loadedmetadata", f, { once: true }),
+          settled: eventPromise(el, ["loadedmetadata", "error"]),
+        });
+      }
+      for (const el of c.querySelectorAll("iframe[src], frame[src]")) {
+        if (!REMOTE_RE.test(el.getAttribute("src"))) continue;
+        // With blocking on, Thunderbird refuses the frame's load without any
+        // event (Thunderbird 140); with it off, the request goes out and the
+        // frame fires load, or error when the page may not show in a message.
+        let fired = false;
+        const settled = eventPromise(el, ["load", "error"]).then(() => (fired = true));
+        out.push({
+          kind: "frame",
+          loaded: () => fired,
+          listen: (f) => settled.then(f),
+          settled,
+        });
+      }
+    }
+    return out;
+  }
+
   function domOps(doc) {
     return {
+      remoteSheets: () => remoteSheets(doc),
+      sheetLoaded: (link) => Boolean(link.sheet),
+      backgroundProbes: (containers) => [...backgroundProbes(doc, containers), ...styleProbes(doc, containers), ...otherImages(containers)],
+      otherLoads: (containers) => otherLoads(doc, containers),
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
@@ -291,25 +596,8 @@
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
+      markCached: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-cached", ""),
       imageLoaded: (img) => img.complete && img.naturalWidth > 0,
-      whenSettled: (imgs, ms) =>
-        new Promise((resolve) => {
-          let left = imgs.filter((img) => !img.complete).length;
-          if (!left) return resolve();
-          const timer = setTimeout(resolve, ms);
-          const one = () => {
-            left -= 1;
-            if (!left) {
-              clearTimeout(timer);
-              resolve();
-            }
-          };
-          for (const img of imgs) {
-            if (img.complete) continue;
-            img.addEventListener("load", one, { once: true });
-            img.addEventListener("error", one, { once: true });
-          }
-        }),
       onImageLoad: (img, f) => img.addEventListener("load", f, { once: true }),
     };
   }
@@ -326,6 +614,8 @@
     let remoteReported = false;
     let sanitizeSent = false;
     let watched = [];
+    let sheets = [];
+    let others = []; // fonts, media, frames: see otherLoads
     let phase = "pending"; // pending -> sanitized | fallback | none
 
     function withTimeout(promise, chars = 0) {
@@ -367,16 +657,23 @@
       }
     }
 
-    // A remote image of the mail that loaded means Thunderbird's remote-content
-    // blocking is off for this message. Seen before the sanitize request goes
+    // A remote image of the mail that loaded, or a probe of one of its CSS
+    // backgrounds that loaded, means Thunderbird's remote-content blocking is
+    // off for this message. Seen before the sanitize request goes
     // out, it travels with it (the background starts a fresh report for each
     // request); seen later, it is sent on its own.
     function checkRemote() {
       if (remoteReported) return;
-      if (watched.some((img) => ops.imageLoaded(img))) {
+      if (watched.some((img) => ops.imageLoaded(img)) || sheets.some((l) => ops.sheetLoaded(l)) || others.some((o) => o.loaded())) {
         remoteReported = true;
         if (sanitizeSent) env.send({ command: "display.remoteAllowed" }).catch(() => {});
       }
+    }
+
+    // The other loads (fonts, media, frames) as they settle (load or error):
+    // checked then, never waited for.
+    function othersSettled() {
+      return Promise.all(others.map((o) => o.settled));
     }
 
     function size() {
@@ -389,12 +686,13 @@
       return p;
     }
 
+    // The body is swapped as soon as the answer is in: nothing waits for the
+    // mail's remote images (Thunderbird blocks them, so they may never finish).
+    // One that loads later still reports "remote content allowed" (checkRemote).
     async function sanitizeHtml() {
-      const [reply] = await Promise.all([
-        withTimeout(sendSanitize(), size()),
-        ops.whenSettled(watched, SETTLE_MS),
-      ]);
+      const reply = await withTimeout(sendSanitize(), size());
       checkRemote();
+      othersSettled().then(checkRemote);
       if (!reply.ok) return fail(reply);
       if (!Array.isArray(reply.parts) || reply.parts.length !== parts.containers.length) {
         return fail({ error: { code: "swap", message: "answer does not match the message parts" } });
@@ -405,6 +703,7 @@
         return fail({ error: { code: "swap", message: String((e && e.message) || e) } });
       }
       finish("sanitized");
+      if (reply.cached === true && ops.markCached) ops.markCached(); // served from the background's cache
       requestImages(reply.allowed);
     }
 
@@ -433,7 +732,12 @@
         parts = ops.findParts();
         if (parts.kind === "html") {
           watched = ops.remoteImages(parts.containers);
+          if (ops.backgroundProbes) watched.push(...ops.backgroundProbes(parts.containers));
           for (const img of watched) ops.onImageLoad(img, checkRemote);
+          sheets = ops.remoteSheets ? ops.remoteSheets() : [];
+          for (const link of sheets) ops.onImageLoad(link, checkRemote); // a load event, like an image's
+          others = ops.otherLoads ? ops.otherLoads(parts.containers) : [];
+          for (const o of others) o.listen(checkRemote);
           originals = ops.serializeParts(parts.containers);
           checkRemote();
           await sanitizeHtml();
@@ -493,7 +797,6 @@
   global.TracklessDisplay = {
     DISPLAY_TIMEOUT_MS,
     displayTimeoutMs,
-    SETTLE_MS,
     ORIGINAL_ATTR,
     createController,
     domOps,
@@ -507,5 +810,11 @@
     markerText,
     linkClickAction,
     guardLinks,
+    cssRemoteUrls,
+    fontSrcAllRemote,
+    familyKey,
+    elementSelector,
+    scanRules,
+    remoteOnlyFamilies,
   };
 })(globalThis);

@@ -2,8 +2,12 @@
 // that node tests drive it with fakes. background.js wires the real ones.
 
 import { partiesOf, singleMessage } from "./addresses.js";
-import { badgeFor, countLinks, countOf, stateForError } from "./badge.js";
+import { badgeFor, countLinks, countOf, doneState, stateForError } from "./badge.js";
 import { errorInfo, HostError, UNKNOWN_ACTION } from "./errors.js";
+import { t } from "./i18n.js";
+import { authenticationResults, readReceipts } from "./mail_headers.js";
+import { createPresanitizer } from "./presanitize.js";
+import { createCachedSanitizer } from "./sanitize_cache.js";
 import {
   IMAGES_TIMEOUT_MS,
   PING_TIMEOUT_MS,
@@ -22,8 +26,6 @@ export const DISPLAY_SCRIPT = Object.freeze({
   runAt: "document_start",
 });
 export const MENU_RESOLVE = "trackless-resolve";
-export const INSTALL_FIX =
-  "Install the helper: run `trackless install` (from the Trackless Python package) or install/install.sh, then press “Check again”.";
 
 // Register the display script; a restarted background finds its earlier
 // registration still there (registering an existing id throws), so replace it.
@@ -70,7 +72,8 @@ export function hostsOf(result) {
 }
 
 // Mark the remote references whose host the helper found CNAME-cloaked as
-// trackers; returns how many were newly marked (the badge number grows by it).
+// trackers (an allowed image among them is blocked again: a cloaked host is
+// treated as its target); returns how many were newly marked.
 export function applyUncloak(result, answer) {
   const found = (answer && answer.hosts) || {};
   let added = 0;
@@ -79,6 +82,10 @@ export function applyUncloak(result, answer) {
     const v = h && found[h];
     if (!v || v.status !== "tracker" || r.tracker) continue;
     r.tracker = true;
+    if (r.action === "allowed") {
+      r.action = "blocked"; // a tracker is never shown, allowlisted or the sender's
+      r.allowed_by = "";
+    }
     r.vendor = r.vendor || v.vendor || null;
     r.confidence = "high";
     r.reason = `${r.reason ? `${r.reason}; ` : ""}CNAME to ${v.vendor || "a known tracker"}${v.rule ? ` (rule ${v.rule})` : ""}`;
@@ -96,7 +103,7 @@ export function mergeResults(results) {
     merged.remote.push(...(Array.isArray(r.remote) ? r.remote : []));
     merged.links.push(...(Array.isArray(r.links) ? r.links : []));
     for (const h of Array.isArray(r.headers) ? r.headers : []) if (!merged.headers.includes(h)) merged.headers.push(h);
-    merged.badge += countOf(r);
+    merged.badge += Number.isInteger(r.badge) ? r.badge : countOf(r); // the host's own total
   }
   return merged;
 }
@@ -128,14 +135,35 @@ export async function injectIntoOpenMessages(messenger, log = () => {}) {
   return injected;
 }
 
-export function createBackground({ messenger, client, now = () => Date.now(), log = () => {} }) {
+// `render(full) -> [html]` (optional): rebuilds what the display script would
+// send for a mail from messages.getFull() (lib/presanitize.js); with it, new
+// mail is sanitized in the background into the in-memory cache.
+// `digest(text) -> Promise<hex>` keys the sanitize cache (default SHA-256).
+export function createBackground({ messenger, client, now = () => Date.now(), log = () => {}, render = null, timers = globalThis, digest }) {
   const records = new Map(); // tabId -> {gen, kind, state, result, undone, remoteAllowed, timingMs}
   const base = messenger.runtime.getURL("");
+  const sanitizer = createCachedSanitizer({ hostCall: (a, p, o) => client.request(a, p, o), log, ...(digest ? { digest } : {}) });
+  let displaying = 0; // display.sanitize requests in flight: background work waits for them
+  const presanitizer = render
+    ? createPresanitizer({
+        messenger,
+        sanitizer,
+        render,
+        parties: partiesOf,
+        busy: () => displaying > 0,
+        timeoutMs: sanitizeTimeoutMs,
+        setTimeout: (f, ms) => timers.setTimeout(f, ms),
+        log,
+      })
+    : null;
 
   function record(tabId) {
     let r = records.get(tabId);
     if (!r) {
-      r = { gen: 0, kind: null, state: { kind: "none" }, result: null, undone: [], remoteAllowed: false, timingMs: null };
+      r = {
+        gen: 0, kind: null, state: { kind: "none" }, result: null, undone: [], remoteAllowed: false, timingMs: null,
+        receipts: [], uncloaked: null, sender: null,
+      };
       records.set(tabId, r);
     }
     return r;
@@ -176,6 +204,9 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     r.undone = [];
     r.remoteAllowed = false;
     r.timingMs = null;
+    r.receipts = [];
+    r.uncloaked = null;
+    r.sender = null;
     r.state = { kind: "pending" };
     showBadge(tabId);
     return r.gen;
@@ -189,6 +220,36 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       return { from: "", to: [] };
     }
   }
+
+  // Sender and recipients of the tab's message, and a promise of what its
+  // headers say (Authentication-Results for the sender-domain policy,
+  // read-receipt requests). Headers that cannot be read count as absent: the
+  // policy stays off.
+  async function mailFacts(tabId) {
+    let message = null;
+    try {
+      message = singleMessage(await messenger.messageDisplay.getDisplayedMessages(tabId));
+    } catch (e) {
+      log(`displayed message of tab ${tabId}: ${e.message || e}`);
+    }
+    const headers = (async () => {
+      let h = {};
+      if (message && Number.isInteger(message.id) && messenger.messages && messenger.messages.getFull) {
+        try {
+          h = (await messenger.messages.getFull(message.id)).headers || {};
+        } catch (e) {
+          log(`headers of message ${message.id}: ${e.message || e}`);
+        }
+      }
+      return { auth: authenticationResults(h), receipts: readReceipts(h) };
+    })();
+    return { ...partiesOf(message), headers };
+  }
+
+  // Whether the helper's sender-domain policy is on, as its last sanitize
+  // result said (null: not known yet). While it is off, the mail's headers
+  // (messages.getFull, which parses the whole message) are not waited for.
+  let senderPolicyOn = null;
 
   async function uncloak(tabId, gen) {
     const r = record(tabId);
@@ -205,7 +266,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     if (record(tabId).gen !== gen) return;
     const added = applyUncloak(r.result, answer);
     if (added) {
-      r.state = { kind: "done", count: countOf(r.result) };
+      r.state = doneState(r.result);
       showBadge(tabId);
     }
   }
@@ -243,6 +304,20 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
 
   const WEB_URL_RE = /^https?:\/\//i;
 
+  // The allowlist entry of a domain as the helper normalises it, or null.
+  async function allowEntry(domain) {
+    const list = ((await hostCall("allowlist.get", {})) || {}).allowlist || {};
+    const key = domain.trim().toLowerCase().replace(/\.$/, "");
+    return Object.prototype.hasOwnProperty.call(list, key) ? list[key] : null;
+  }
+
+  // The display script sanitizes the mail again (with the new allowlist) in place.
+  async function rerender(tabId) {
+    const answer = await messenger.tabs.sendMessage(tabId, { command: "rerender" });
+    if (answer && answer.ok === false) throw new HostError((answer.error && answer.error.code) || "display", (answer.error && answer.error.message) || "re-render failed");
+    return { ok: true };
+  }
+
   // The explicit command table. `from`: who may send it ("display" = the message
   // display script in a tab, "page" = the add-on's own popup/options/resolve pages).
   const commands = {
@@ -260,21 +335,53 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           setState(tabId, gen, stateForError(error));
           return { ok: false, error };
         }
-        const { from, to } = await partiesFor(tabId);
+        displaying += 1;
         try {
-          const results = await Promise.all(
-            parts.map((html) => hostCall("sanitize", { html, from, to }, { timeoutMs: sanitizeTimeoutMs(html.length) })),
-          );
+          const { from, to, headers } = await mailFacts(tabId);
+          const remember = (h) => {
+            if (record(tabId).gen === gen) Object.assign(record(tabId), { receipts: h.receipts, sender: { from, auth: h.auth } });
+            return h;
+          };
+          const heard = headers.then(remember);
+          // From the in-memory cache when this exact request was answered before
+          // (opened earlier, or pre-sanitized on arrival) under the same state.
+          // The hashes and the helper's state are fetched at once.
+          const digests = parts.map((html) => sanitizer.digestOf(html));
+          const hostState = sanitizer.cache.size ? sanitizer.currentState() : null;
+          const sanitizeAll = (auth) => {
+            const params = auth.length ? { authentication_results: auth } : {};
+            return Promise.all(
+              parts.map((html, i) =>
+                sanitizer.sanitize(html, from, to, {
+                  timeoutMs: sanitizeTimeoutMs(html.length), htmlDigest: digests[i], state: hostState, params,
+                }),
+              ),
+            );
+          };
+          const waited = senderPolicyOn !== false ? await heard : null;
+          let answers = await sanitizeAll(waited ? waited.auth : []);
+          const policyOn = answers.some((a) => a.result && a.result.sender_images && a.result.sender_images.enabled);
+          if (policyOn && !waited) {
+            // turned on since the last mail (e.g. from a terminal): once more, with the verdict
+            const h = await heard;
+            if (h.auth.length) answers = await sanitizeAll(h.auth);
+          }
+          senderPolicyOn = policyOn;
+          const results = answers.map((a) => a.result);
           for (const r of results) {
-            if (typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
+            if (!r || typeof r.html !== "string") throw new HostError("bad_reply", "sanitize result without html");
           }
           const result = mergeResults(results);
-          const count = countOf(result);
-          setState(tabId, gen, { kind: "done", count }, { result });
-          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result) };
+          const state = doneState(result);
+          const count = state.count;
+          const cached = answers.every((a) => a.cached);
+          setState(tabId, gen, state, { result, cached });
+          return { ok: true, parts: results.map((r) => r.html), count, allowed: allowedImages(result), cached };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
           return { ok: false, error: errorInfo(e) };
+        } finally {
+          displaying -= 1;
         }
       },
     },
@@ -285,7 +392,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         const gen = begin(tabId, "plain");
         const urls = Array.isArray(msg.urls) ? msg.urls.filter((u) => typeof u === "string") : [];
         if (!urls.length) {
-          setState(tabId, gen, { kind: "done", count: 0 }, { result: { links: [] } });
+          setState(tabId, gen, { kind: "done", count: 0, links: 0 }, { result: { links: [] } });
           return { ok: true, links: [], count: 0 };
         }
         try {
@@ -293,7 +400,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           const result = await hostCall("unwrap", { urls, to }, { timeoutMs: SANITIZE_TIMEOUT_MS });
           const links = Array.isArray(result.links) ? result.links : [];
           const count = countLinks(links);
-          setState(tabId, gen, { kind: "done", count }, { result: { links } });
+          setState(tabId, gen, { kind: "done", count: 0, links: count }, { result: { links } });
           return { ok: true, links, count };
         } catch (e) {
           setState(tabId, gen, stateForError(e));
@@ -308,14 +415,18 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       async run(msg, sender) {
         const tabId = tabOf(sender);
         const r = record(tabId);
+        // With DNS uncloaking on, a host found cloaked is blocked before any fetch.
+        if (r.uncloaked) await r.uncloaked;
         const allowed = new Set(allowedImages(r.result));
         const urls = (Array.isArray(msg.urls) ? msg.urls : []).filter((u) => typeof u === "string" && allowed.has(u));
         if (!urls.length) return { ok: true, result: { images: [], ok: 0 } };
         const gen = r.gen;
         try {
+          // the sender and its authentication: the helper's own check of the sender-domain policy
+          const s = r.sender && r.sender.auth.length ? { from: r.sender.from, authentication_results: r.sender.auth } : {};
           const result = await hostCall(
             "images",
-            { urls },
+            { urls, ...s },
             {
               timeoutMs: IMAGES_TIMEOUT_MS,
               onPartial: (partial) => {
@@ -373,7 +484,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         const r = record(tabId);
         if (Number.isFinite(msg.timingMs)) r.timingMs = msg.timingMs;
         if (r.kind === "html" && r.result && r.state.kind === "done") {
-          uncloak(tabId, r.gen).catch((e) => log(`uncloak: ${e.code || ""} ${e.message || e}`));
+          r.uncloaked = uncloak(tabId, r.gen).catch((e) => log(`uncloak: ${e.code || ""} ${e.message || e}`));
         }
         return { ok: true };
       },
@@ -412,7 +523,10 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         const r = records.get(requireTab(msg));
         if (!r || r.state.kind === "none") return { ok: true, record: null };
         const state = r.state.kind === "done" ? { ...r.state, remoteAllowed: r.remoteAllowed } : r.state;
-        return { ok: true, record: { kind: r.kind, state, result: r.result, undone: [...r.undone], timingMs: r.timingMs } };
+        return {
+          ok: true,
+          record: { kind: r.kind, state, result: r.result, undone: [...r.undone], timingMs: r.timingMs, receipts: [...r.receipts] },
+        };
       },
     },
     allowImages: {
@@ -420,9 +534,22 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       async run(msg) {
         const tabId = requireTab(msg);
         if (typeof msg.domain !== "string" || !msg.domain) throw new HostError("bad_request", "domain missing");
-        await hostCall("allowlist.add", { domain: msg.domain, images: true });
-        await messenger.tabs.sendMessage(tabId, { command: "rerender" });
-        return { ok: true };
+        const entry = await allowEntry(msg.domain);
+        await hostCall("allowlist.add", { domain: msg.domain, images: true, keep_links: Boolean(entry && entry.keep_links) });
+        return rerender(tabId);
+      },
+    },
+    // Undo of allowImages: the domain's images are blocked again (its
+    // "keep links" choice, if any, stays), and the mail re-renders.
+    blockImages: {
+      from: "page",
+      async run(msg) {
+        const tabId = requireTab(msg);
+        if (typeof msg.domain !== "string" || !msg.domain) throw new HostError("bad_request", "domain missing");
+        const entry = await allowEntry(msg.domain);
+        if (entry && entry.keep_links) await hostCall("allowlist.add", { domain: msg.domain, images: false, keep_links: true });
+        else await hostCall("allowlist.remove", { domain: msg.domain });
+        return rerender(tabId);
       },
     },
     undoLink: {
@@ -444,7 +571,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
           const result = await hostCall("ping", {}, { timeoutMs: PING_TIMEOUT_MS });
           return { ok: true, result };
         } catch (e) {
-          return { ok: false, error: errorInfo(e), fix: INSTALL_FIX };
+          return { ok: false, error: errorInfo(e), fix: t("installFix") };
         }
       },
     },
@@ -474,9 +601,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         } catch (e) {
           const error = errorInfo(e);
           if (error.code === UNKNOWN_ACTION) {
-            error.message =
-              "Resolving tracking links is not available: the installed Trackless helper does not offer it yet. " +
-              "Update the helper (then run `trackless install` again) to use it.";
+            error.message = t("resolveUnavailable");
           }
           return { ok: false, error };
         }
@@ -484,7 +609,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     },
   };
   // Thin pass-throughs to the host for the options page.
-  for (const action of ["allowlist.get", "allowlist.add", "allowlist.remove", "settings.get", "settings.set"]) {
+  for (const action of ["allowlist.get", "allowlist.add", "allowlist.remove", "settings.get", "settings.set", "learned.clear"]) {
     commands[action] = {
       from: "page",
       async run(msg) {
@@ -526,6 +651,11 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   function start() {
     messenger.runtime.onMessage.addListener(onMessage);
     messenger.tabs.onRemoved.addListener((tabId) => records.delete(tabId));
+    if (presanitizer && messenger.messages && messenger.messages.onNewMailReceived) {
+      messenger.messages.onNewMailReceived.addListener((folder, list) => {
+        presanitizer.onNewMail(folder, list).catch((e) => log(`pre-sanitize: ${e.message || e}`));
+      });
+    }
     messenger.menus.onClicked.addListener((info, tab) => {
       onMenuClicked(info, tab).catch((e) => log(`menu: ${e.message || e}`));
     });
@@ -533,7 +663,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       try {
         // After a background restart the item may exist already: that error arrives
         // through runtime.lastError in the callback, which reads it (and so keeps it quiet).
-        messenger.menus.create({ id: MENU_RESOLVE, title: "Resolve tracking link…", contexts: ["link"] }, () => {
+        messenger.menus.create({ id: MENU_RESOLVE, title: t("menuResolve"), contexts: ["link"] }, () => {
           const err = messenger.runtime.lastError;
           if (err) log(`menu: ${err.message || err}`);
         });
@@ -549,5 +679,5 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return ready;
   }
 
-  return { start, onMessage, commands, records, onMenuClicked };
+  return { start, onMessage, commands, records, onMenuClicked, sanitizer, presanitizer };
 }

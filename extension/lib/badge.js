@@ -1,14 +1,18 @@
 // Badge state of the message display action, per tab. Pure: state in, badge out.
 //
 // States:
-//   {kind: "pending"}                          sanitizing
-//   {kind: "done", count, remoteAllowed}       sanitized (HTML or plain text)
-//   {kind: "unreachable", message}             no helper answering: Thunderbird's blocked view
-//   {kind: "error", code, message}             helper answered badly / too slowly: blocked view
-//   {kind: "none"}                             nothing to show (no message, several messages)
-// "remoteAllowed" wins over the count: trackers may already have loaded.
+//   {kind: "pending"}                                 sanitizing
+//   {kind: "done", count, links, remoteAllowed}       sanitized (HTML or plain text):
+//                                                     count = trackers blocked, links = tracking links cleaned
+//   {kind: "unreachable", message}                    no helper answering: Thunderbird's blocked view
+//   {kind: "error", code, message}                    helper answered badly / too slowly: blocked view
+//   {kind: "none"}                                    nothing to show (no message, several messages)
+// The badge number is the trackers blocked, and its tooltip says so first
+// ("3 trackers blocked · 5 tracking links cleaned"). "remoteAllowed" wins over
+// the count: trackers may already have loaded.
 
 import { TIMEOUT, UNREACHABLE } from "./errors.js";
+import { plural, t } from "./i18n.js";
 
 export const COLORS = Object.freeze({
   pending: "#8a8a8a",
@@ -19,49 +23,34 @@ export const COLORS = Object.freeze({
   remoteAllowed: "#f29900",
 });
 
-const FIX = "Run `trackless install` (or install/install.sh), then reopen the message.";
+// "3 trackers blocked · 5 tracking links cleaned": the one summary line of the
+// badge tooltip, the popup and the options page.
+export function summaryText(trackers, links) {
+  const parts = [trackers ? plural("trackersBlocked", trackers) : t("noTrackers")];
+  if (links) parts.push(plural("linksCleaned", links));
+  return parts.join(" · ");
+}
 
 export function badgeFor(state) {
   switch (state && state.kind) {
     case "pending":
-      return { text: "…", color: COLORS.pending, title: "Trackless: checking this message…" };
+      return { text: "…", color: COLORS.pending, title: t("badgePending") };
     case "done": {
       const n = state.count | 0;
+      const summary = summaryText(n, state.links | 0);
       if (state.remoteAllowed) {
-        return {
-          text: "!",
-          color: COLORS.remoteAllowed,
-          title:
-            "Trackless: remote content appears to be allowed in Thunderbird for this message, " +
-            "so trackers may already have loaded. Keep Thunderbird's remote content blocked." +
-            (n ? ` (${n} tracker${n === 1 ? "" : "s"} found)` : ""),
-        };
+        return { text: "!", color: COLORS.remoteAllowed, title: t("badgeRemoteAllowed", summary) };
       }
-      if (n === 0) return { text: "✓", color: COLORS.clean, title: "Trackless: clean, no trackers found" };
-      return {
-        text: n > 999 ? "999+" : String(n),
-        color: COLORS.trackers,
-        title: `Trackless: ${n} tracker${n === 1 ? "" : "s"} blocked`,
-      };
+      return { text: n === 0 ? "✓" : n > 999 ? "999+" : String(n), color: n ? COLORS.trackers : COLORS.clean, title: `Trackless: ${summary}` };
     }
     case "unreachable":
-      return {
-        text: "off",
-        color: COLORS.unreachable,
-        title:
-          "Trackless helper not reachable: this message is shown with Thunderbird's own blocking only " +
-          `(links not cleaned). ${FIX}` +
-          (state.message ? `\n${state.message}` : ""),
-      };
+      return { text: "off", color: COLORS.unreachable, title: t("badgeUnreachable") + (state.message ? `\n${state.message}` : "") };
     case "error":
       return {
         text: "err",
         color: COLORS.error,
         title:
-          (state.code === TIMEOUT
-            ? "Trackless helper too slow: "
-            : `Trackless could not sanitize this message (${state.code || "error"}): `) +
-          "shown with Thunderbird's own blocking only (links not cleaned)." +
+          (state.code === TIMEOUT ? t("badgeTooSlow") : t("badgeError", state.code || "error")) +
           (state.message ? `\n${state.message}` : ""),
       };
     default:
@@ -77,22 +66,26 @@ export function stateForError(err) {
   return { kind: "error", code, message };
 }
 
-// Tracker count from a sanitize result: the host's own `badge` number when it
-// sends one, else the same rule computed here (tracking remote references plus
-// tracked links).
+// Trackers blocked in a sanitize result: the remote references judged trackers.
 export function countOf(result) {
-  if (result && Number.isInteger(result.badge) && result.badge >= 0) return result.badge;
   const remote = Array.isArray(result && result.remote) ? result.remote : [];
-  const links = Array.isArray(result && result.links) ? result.links : [];
-  return (
-    remote.filter((r) => r && r.tracker).length +
-    links.filter((l) => l && (l.status === "unwrapped" || l.status === "opaque" || (l.removed && l.removed.length))).length
-  );
+  return remote.filter((r) => r && r.tracker).length;
 }
 
-// Tracked links among unwrap results (plain-text mails).
+// Does a link track the reader? `link.tracker` when the host says so; older
+// hosts without that field: unwrapped, opaque or with parameters removed.
+function tracksReader(l) {
+  if (typeof l.tracker === "boolean") return l.tracker;
+  return l.status === "unwrapped" || l.status === "opaque" || Boolean(l.removed && l.removed.length);
+}
+
+// Tracking links cleaned: links whose destination was restored, whose
+// tracking was removed, or whose destination the sender's mail service hides.
 export function countLinks(links) {
-  return (Array.isArray(links) ? links : []).filter(
-    (l) => l && (l.status === "unwrapped" || l.status === "opaque" || (l.removed && l.removed.length)),
-  ).length;
+  return (Array.isArray(links) ? links : []).filter((l) => l && tracksReader(l)).length;
+}
+
+// The badge state of a finished result: {kind: "done", count, links}.
+export function doneState(result) {
+  return { kind: "done", count: countOf(result), links: countLinks(result && result.links) };
 }

@@ -1,12 +1,14 @@
-// What the resolve window says for a background answer. Pure.
+// What the resolve window says for a background answer. Pure (words from lib/i18n.js).
 //
 // answer: {ok: true, result: {url, final, chain: [{url, status, method}], vendor,
 //          warning, stop, removed, cached}} or {ok: false, error: {code, message}}
 
+import { t } from "./i18n.js";
+
 const FINAL_RE = /^(https?:\/\/|mailto:)/i;
 
 export function resolveView(answer) {
-  if (!answer) return { status: "No answer from Trackless.", final: null, warning: null, hops: [], removed: [] };
+  if (!answer) return { status: t("resolveNoAnswer"), final: null, warning: null, hops: [], removed: [] };
   if (!answer.ok) {
     const e = answer.error || {};
     return { status: e.message || e.code || "failed", final: null, code: e.code || null, warning: null, hops: [], removed: [] };
@@ -18,7 +20,7 @@ export function resolveView(answer) {
     : [];
   const removed = Array.isArray(r.removed) ? r.removed.filter((x) => typeof x === "string") : [];
   const warning = typeof r.warning === "string" && r.warning ? r.warning : null;
-  if (!final) return { status: "The destination could not be determined.", final: null, warning, hops, removed };
-  const via = r.cached ? " (from the cache: nothing was contacted now)" : hops.length ? "" : " (decoded without contacting anyone)";
-  return { status: `This link leads to${via}:`, final, warning, hops, removed };
+  if (!final) return { status: t("resolveUnknown"), final: null, warning, hops, removed };
+  const status = r.cached ? t("resolveLeadsToCached") : hops.length ? t("resolveLeadsTo") : t("resolveLeadsToDecoded");
+  return { status, final, warning, hops, removed };
 }

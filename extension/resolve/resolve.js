@@ -1,8 +1,11 @@
 // "Resolve tracking link…" window: asks the helper (action `resolve`) where an
 // opaque tracking link leads, says why when it cannot, and on success points the
 // link in the displayed message at the destination.
+import { t } from "../lib/i18n.js";
+import { localizePage } from "../lib/localize.js";
 import { resolveView } from "../lib/resolve_view.js";
 
+localizePage(document);
 const params = new URLSearchParams(location.search);
 const url = params.get("url") || "";
 const tabId = Number.parseInt(params.get("tabId") || "", 10);
@@ -27,10 +30,10 @@ messenger.runtime
       code.id = "final";
       code.textContent = view.final;
       nodes.push(code);
-      if (view.removed.length) nodes.push(line(`removed: ${view.removed.join(", ")}`, "removed"));
+      if (view.removed.length) nodes.push(line(t("linkRemovedParams", view.removed.join(", ")), "removed"));
       const open = document.createElement("button");
       open.type = "button";
-      open.textContent = "Open in browser";
+      open.textContent = t("resolveOpen");
       open.addEventListener("click", () => messenger.windows.openDefaultBrowser(view.final));
       nodes.push(document.createElement("br"), open);
     }
@@ -42,7 +45,7 @@ messenger.runtime
         li.textContent = h;
         ul.appendChild(li);
       }
-      nodes.push(line("Contacted:"), ul);
+      nodes.push(line(t("resolveContacted")), ul);
     }
     result.replaceChildren(...nodes);
   })

@@ -13,11 +13,13 @@ from .version import PROTOCOL_VERSION, __version__
 __all__ = ["sanitize", "unwrap", "Result", "Remote", "Link", "__version__", "PROTOCOL_VERSION"]
 
 
-def sanitize(html, *, sender=None, recipients=(), allow=(), keep_links=()):
+def sanitize(html, *, sender=None, recipients=(), allow=(), keep_links=(), sender_images=False, auth=None,
+             learned=None):
     """Sanitize mail HTML; see ``trackless.core.sanitizer.sanitize``."""
     from .core.sanitizer import sanitize as _sanitize
 
-    return _sanitize(html, sender=sender, recipients=recipients, allow=allow, keep_links=keep_links)
+    return _sanitize(html, sender=sender, recipients=recipients, allow=allow, keep_links=keep_links,
+                     sender_images=sender_images, auth=auth, learned=learned)
 
 
 def unwrap(url, *, recipients=()):

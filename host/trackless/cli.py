@@ -4,8 +4,11 @@ Each sub-command lives in ``trackless/commands/<name>.py`` and exposes
 ``add_arguments(parser)`` and ``run(args) -> int``. Modules are imported
 lazily so that ``trackless unwrap`` does not pay for bs4's import.
 
-Exit codes: 0 success, 1 a reported failure (e.g. resolve refused), 2 usage
-or bad input, 3 settings-store problem, 70 internal error.
+Exit codes (the same in every sub-command): 0 success, 1 a reported
+failure (e.g. resolve refused, a failed install check), 2 usage or bad
+input (a missing or unreadable file included), 3 a file Trackless keeps
+cannot be read or written (the settings store; install's files), 70
+internal error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,20 +29,51 @@ COMMANDS = {
     "install": ("trackless.commands.install", "register the native-messaging host with Thunderbird"),
     "uninstall": ("trackless.commands.uninstall", "remove what 'trackless install' wrote"),
     "report": ("trackless.commands.report", "evidence report over .eml, mbox and Maildir"),
+    "completion": ("trackless.commands.completion", "print a bash, zsh or fish completion script"),
 }
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
 
-def build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | None]:
-    parser = argparse.ArgumentParser(prog="trackless", description="Trackless mail-tracking blocker")
+EXIT_CODES_HELP = """exit codes (every sub-command):
+  0    success
+  1    a reported failure (resolve refused, install --check failed, allow remove of an absent domain)
+  2    usage error or bad input (a missing or unreadable file, not a mail, damaged mail)
+  3    a file Trackless keeps cannot be read or written (settings.json; install's manifest or link)
+  70   internal error (a bug: TRACKLESS_DEBUG=1 shows the traceback)
+  130  interrupted"""
+
+
+def files_help(env=None) -> str:
+    """Where Trackless keeps its files, as resolved now (the env overrides shown)."""
+    from . import paths
+
+    rows = [
+        ("settings", paths.settings_path(env), paths.ENV_CONFIG),
+        ("install receipt", paths.config_dir(env) / "install-receipt.json", paths.ENV_CONFIG),
+        ("cache", paths.cache_dir(env), paths.ENV_CACHE),
+        ("helper log", paths.log_dir(env) / "host.log", paths.ENV_LOG),
+    ]
+    lines = ["files:"] + [f"  {what:<16} {where}  (folder: ${env_name})" for what, where, env_name in rows]
+    lines.append("  native manifest  see 'trackless install --check'")
+    return "\n".join(lines)
+
+
+def build_parser(argv: list[str], *, full: bool = False) -> tuple[argparse.ArgumentParser, object | None]:
+    """The parser; sub-command arguments are added for the command in ``argv`` only, or all with ``full``."""
+    parser = argparse.ArgumentParser(prog="trackless", description="Trackless mail-tracking blocker",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=EXIT_CODES_HELP + "\n\n" + files_help())
     parser.add_argument("--version", action="version", version=f"trackless {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     module = None
     for name, (modname, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        if name == wanted:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        if full:
+            importlib.import_module(modname).add_arguments(p)
+        elif name == wanted:
             try:
                 module = importlib.import_module(modname)
             except ModuleNotFoundError as exc:

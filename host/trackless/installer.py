@@ -3,7 +3,10 @@
 The manifest (Thunderbird reads the same places as Firefox)::
 
     {"name": "trackless", "description": "...", "path": "<absolute path of trackless-host>",
-     "type": "stdio", "allowed_extensions": ["trackless@trackless.example"]}
+     "type": "stdio", "allowed_extensions": ["trackless@trackless.email", "trackless@trackless.example"]}
+
+(the second id is the add-on's id before 0.1.0, kept so an add-on installed
+under it keeps working until it is replaced).
 
 Where it goes:
 
@@ -14,9 +17,10 @@ Where it goes:
   ``HKCU\\Software\\Mozilla\\NativeMessagingHosts\\trackless`` whose default
   value is the manifest's full path.
 
-What ``install`` wrote (files, directories it created, registry key) is
-recorded in ``<config dir>/install-receipt.json``; ``uninstall`` removes
-exactly that. Every effect (home, platform, registry module, process
+What ``install`` wrote (files, directories it created, registry key, the
+``trackless`` link on PATH) is recorded in ``<config dir>/install-receipt.json``;
+``uninstall`` removes exactly that, and only entries that are what install
+writes (a receipt is a file on disk: a path in it is never trusted alone). Every effect (home, platform, registry module, process
 spawning, file probes) is a parameter so each OS path is unit-testable on Linux.
 """
 
@@ -40,13 +44,18 @@ __all__ = [
 ]
 
 #: The add-on's gecko id (``browser_specific_settings.gecko.id`` of the extension manifest).
-EXTENSION_ID = "trackless@trackless.example"
+EXTENSION_ID = "trackless@trackless.email"
+#: Ids the add-on had before; still allowed in the native manifest so existing installs keep working.
+LEGACY_EXTENSION_IDS = ("trackless@trackless.example",)
 #: The host's name: matches ``^\w+(\.\w+)*$`` and the manifest's file name.
 HOST_NAME = "trackless"
 DESCRIPTION = "Trackless mail-tracking blocker: local helper that sanitizes mail HTML"
 REGISTRY_KEY = r"Software\Mozilla\NativeMessagingHosts" + "\\" + HOST_NAME
 RECEIPT_FILE = "install-receipt.json"
+#: Where Thunderbird on Linux reads system-wide manifests (``make install``), relative to the root.
+SYSTEM_MANIFEST_DIRS_LINUX = ("usr/lib/mozilla/native-messaging-hosts", "usr/lib64/mozilla/native-messaging-hosts")
 LAUNCHER = "trackless-host"
+COMMAND = "trackless"
 
 
 @dataclass(frozen=True)
@@ -57,18 +66,20 @@ class Target:
     home: Path
     windows_dir: Path | None = None  # Windows: folder of the manifest (and of a .bat wrapper)
     receipt: Path | None = None  # where the receipt is kept
+    appdata: Path | None = None  # Windows: %APPDATA% (Thunderbird's profiles); default home/AppData/Roaming
 
 
 def current_target(env=None) -> Target:
     from .paths import config_dir
 
     system = {"win32": "windows", "darwin": "darwin"}.get(sys.platform, "linux")
-    windows_dir = None
+    windows_dir = appdata = None
     if system == "windows":  # pragma: no cover - Windows only
         import platformdirs
 
         windows_dir = Path(platformdirs.user_data_dir("trackless", appauthor=False))
-    return Target(system=system, home=Path.home(), windows_dir=windows_dir, receipt=config_dir(env) / RECEIPT_FILE)
+        appdata = Path(os.environ["APPDATA"]) if os.environ.get("APPDATA") else None
+    return Target(system=system, home=Path.home(), windows_dir=windows_dir, receipt=config_dir(env) / RECEIPT_FILE, appdata=appdata)
 
 
 @dataclass(frozen=True)
@@ -84,18 +95,20 @@ class Receipt:
     files: tuple[str, ...] = ()
     dirs: tuple[str, ...] = ()  # directories install created (removed on uninstall if empty)
     registry: tuple[str, ...] = ()  # HKCU keys written
+    links: tuple[str, ...] = ()  # the ``trackless`` command linked into a bin directory
 
     def to_dict(self) -> dict:
-        return {"files": list(self.files), "dirs": list(self.dirs), "registry": list(self.registry)}
+        return {"files": list(self.files), "dirs": list(self.dirs), "registry": list(self.registry), "links": list(self.links)}
 
 
 def manifest(host_path: Path | str, extension_id: str = EXTENSION_ID) -> dict:
+    allowed = [extension_id] + [i for i in LEGACY_EXTENSION_IDS if extension_id == EXTENSION_ID and i != extension_id]
     return {
         "name": HOST_NAME,
         "description": DESCRIPTION,
         "path": str(host_path),
         "type": "stdio",
-        "allowed_extensions": [extension_id],
+        "allowed_extensions": allowed,
     }
 
 
@@ -154,7 +167,8 @@ def _read_receipt(path: Path | None) -> Receipt:
         return Receipt()
     try:
         raw = json.loads(path.read_text("utf-8"))
-        return Receipt(tuple(raw.get("files", ())), tuple(raw.get("dirs", ())), tuple(raw.get("registry", ())))
+        fields = [tuple(str(x) for x in raw.get(k, ()) if isinstance(x, str)) for k in ("files", "dirs", "registry", "links")]
+        return Receipt(*fields)
     except (OSError, ValueError, AttributeError, TypeError):
         return Receipt()
 
@@ -185,10 +199,16 @@ def install(
     extension_id: str = EXTENSION_ID,
     winreg=None,
     executable: str = sys.executable,
+    bin_dir: Path | None = None,
 ) -> Receipt:
-    """Write the manifest(s) (and the Windows registry key); return and record what was written."""
+    """Write the manifest(s) (and the Windows registry key); return and record what was written.
+
+    With ``bin_dir`` (Linux/macOS), also link ``bin_dir/trackless`` to the
+    ``trackless`` command beside the launcher, so it is on PATH; an existing
+    file there that is not such a link is left alone (``FileExistsError``).
+    """
     old = _read_receipt(target.receipt)
-    files, dirs, keys = list(old.files), list(old.dirs), list(old.registry)
+    files, dirs, keys, links = list(old.files), list(old.dirs), list(old.registry), list(old.links)
 
     def note(lst, item):
         if item not in lst:
@@ -219,7 +239,22 @@ def install(
         finally:
             winreg.CloseKey(key)
         note(keys, REGISTRY_KEY)
-    receipt = Receipt(tuple(files), tuple(dirs), tuple(keys))
+    if bin_dir is not None:
+        command = Path(host_path).absolute().with_name(COMMAND)
+        if not command.is_file():
+            raise FileNotFoundError(f"cannot find the {COMMAND} command beside {host_path}")
+        link = Path(bin_dir).absolute() / COMMAND
+        if (link.exists() or link.is_symlink()) and not _is_our_link(link):
+            raise FileExistsError(f"{link} exists and is not a link to a trackless command; remove it or pass another --bin-dir")
+        for d in _mkdirs(link.parent):
+            note(dirs, d)
+        tmp = link.with_name("." + COMMAND + ".tmp-link")
+        if tmp.is_symlink():
+            tmp.unlink()
+        tmp.symlink_to(command)
+        os.replace(tmp, link)
+        note(links, str(link))
+    receipt = Receipt(tuple(files), tuple(dirs), tuple(keys), tuple(links))
     if target.receipt is not None:
         target.receipt.parent.mkdir(parents=True, exist_ok=True)
         _write_json(target.receipt, receipt.to_dict())
@@ -246,21 +281,61 @@ def _registry_value(winreg, key_path: str) -> str | None:
         winreg.CloseKey(key)
 
 
+def _is_our_link(path: Path) -> bool:
+    """A symlink named ``trackless`` to a ``trackless`` command that has a ``trackless-host`` beside it."""
+    if not path.is_symlink() or path.name != COMMAND:
+        return False
+    dest = Path(os.path.realpath(path))
+    return dest.name == COMMAND and (dest.parent / LAUNCHER).exists()
+
+
+def _is_our_wrapper(path: Path, manifests: list[Path]) -> bool:
+    """The Windows ``trackless-host.bat`` install writes beside the manifest, with the content it writes."""
+    if path.name != LAUNCHER + ".bat" or path.parent not in {m.parent for m in manifests}:
+        return False
+    try:
+        text = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return text.startswith("@echo off\r\n") and text.rstrip().endswith("-m trackless.native.main %*")
+
+
+def _created_dir_allowed(d: Path, written: list[Path]) -> bool:
+    """A directory install may have created: an ancestor of something it writes, inside the home or its folders."""
+    return any(d in w.parents for w in written)
+
+
 def uninstall(target: Target, *, winreg=None) -> list[str]:
     """Remove what ``install`` recorded (or, without a receipt, our manifests at the known places).
 
-    Returns what was removed. Files that are no longer our manifest are left alone;
-    directories are removed only if install created them and they are empty.
+    Returns what was removed. Each receipt entry is checked against what
+    install writes before anything is removed: manifests only at the places
+    ``manifest_paths`` names and only while they are still our manifest; the
+    Windows wrapper only beside the manifest with the content install wrote;
+    links only when they are a link to a trackless command; directories only
+    when they are ancestors of those, were created by install and are empty;
+    registry keys only ``REGISTRY_KEY``. Anything else in the receipt is left
+    alone (a receipt is a file: it could have been edited).
     """
     receipt = _read_receipt(target.receipt)
-    files = list(receipt.files) or [str(p) for p in manifest_paths(target)]
-    keys = list(receipt.registry) or ([REGISTRY_KEY] if target.system == "windows" else [])
+    manifests = [p.absolute() for p in manifest_paths(target)]
+    files = list(receipt.files) or [str(p) for p in manifests]
+    keys = [k for k in receipt.registry if k == REGISTRY_KEY] or ([REGISTRY_KEY] if target.system == "windows" else [])
     removed = []
+    written: list[Path] = list(manifests)
     for f in files:
         p = Path(f)
-        if p.is_file() and (p.suffix == ".bat" or _is_our_manifest(p)):
+        if not p.is_absolute() or p.is_symlink() or not p.is_file():
+            continue
+        if (p in manifests and _is_our_manifest(p)) or _is_our_wrapper(p, manifests):
             p.unlink()
             removed.append(f)
+    for f in receipt.links:
+        p = Path(f)
+        if p.is_absolute() and _is_our_link(p):
+            p.unlink()
+            removed.append(f)
+            written.append(p)
     if keys:
         if winreg is None:  # pragma: no cover - Windows only
             import winreg
@@ -270,6 +345,8 @@ def uninstall(target: Target, *, winreg=None) -> list[str]:
                 winreg.DeleteKey(winreg.HKEY_CURRENT_USER, k)
                 removed.append("HKCU\\" + k)
     for d in sorted(receipt.dirs, key=len, reverse=True):
+        if not os.path.isabs(d) or not _created_dir_allowed(Path(d), written) or Path(d).is_symlink():
+            continue
         try:
             os.rmdir(d)
             removed.append(d)
@@ -387,21 +464,32 @@ def check(
     root: Path = Path("/"),
     which: Callable[[str], str | None] = shutil.which,
     ping: Callable = ping_host,
+    addon: bool = True,
 ) -> list[Finding]:
-    """Diagnose the installation; a "fail" finding means Thunderbird cannot use the host."""
+    """Diagnose the installation; a "fail" finding means Thunderbird cannot use the host.
+
+    Every finding that is not "ok" says how to fix it. ``addon=False`` skips
+    the Thunderbird profiles (install.sh checks before the add-on is installed).
+    """
     from .version import PROTOCOL_VERSION
 
     out: list[Finding] = []
     expected_name = HOST_NAME + ".json"
     pinged = False
-    for path in manifest_paths(target):
+    paths = manifest_paths(target)
+    if target.system == "linux" and not any(p.is_file() for p in paths):
+        system = [root / d / (HOST_NAME + ".json") for d in SYSTEM_MANIFEST_DIRS_LINUX]
+        if any(p.is_file() for p in system):  # a system-wide install (make install): no per-user manifest needed
+            paths = [p for p in system if p.is_file()]
+            out.append(Finding("ok", f"no per-user manifest; using the system-wide one{'s' if len(paths) > 1 else ''}"))
+    for path in paths:
         if not path.is_file():
             out.append(Finding("fail", f"no manifest at {path} (run 'trackless install')"))
             continue
         try:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            out.append(Finding("fail", f"{path} is not valid JSON: {exc}"))
+            out.append(Finding("fail", f"{path} is not valid JSON: {exc} (fix: run 'trackless install')"))
             continue
         problems = []
         if not isinstance(data, dict):
@@ -416,14 +504,14 @@ def check(
         if not isinstance(host, str) or not (os.path.isabs(host) or target.system == "windows"):
             problems.append("'path' must be an absolute path")
         if problems:
-            out.append(Finding("fail", f"{path}: " + "; ".join(problems)))
+            out.append(Finding("fail", f"{path}: " + "; ".join(problems) + " (fix: run 'trackless install')"))
             continue
         out.append(Finding("ok", f"manifest {path}"))
         if not os.path.isfile(host):
             out.append(Finding("fail", f"the host {host} named in {path} does not exist (run 'trackless install' again)"))
             continue
         if target.system != "windows" and not os.access(host, os.X_OK):
-            out.append(Finding("fail", f"the host {host} is not executable"))
+            out.append(Finding("fail", f"the host {host} is not executable (fix: chmod +x it, or run install/install.sh again)"))
             continue
         out.append(Finding("ok", f"host {host} is executable"))
         if pinged:
@@ -432,11 +520,11 @@ def check(
         reply, problem = ping(host, str(path), extension_id)
         res = (reply or {}).get("result") or {}
         if reply is None or not reply.get("ok"):
-            out.append(Finding("fail", f"the host does not answer ping: {problem or reply}"))
+            out.append(Finding("fail", f"the host does not answer ping: {problem or reply} (fix: run install/install.sh again; TRACKLESS_DEBUG=1 trackless-host shows errors)"))
         elif res.get("protocol") != PROTOCOL_VERSION:
-            out.append(Finding("fail", f"the host speaks protocol {res.get('protocol')}, this add-on needs {PROTOCOL_VERSION}"))
+            out.append(Finding("fail", f"the host speaks protocol {res.get('protocol')}, this add-on needs {PROTOCOL_VERSION} (fix: run install/install.sh again from the add-on's checkout)"))
         elif problem:
-            out.append(Finding("fail", f"ping answered, but {problem}"))
+            out.append(Finding("fail", f"ping answered, but {problem} (fix: run install/install.sh again)"))
         else:
             out.append(Finding("ok", f"the host answers ping (trackless {res.get('version')}, protocol {res.get('protocol')})"))
     if target.system == "windows":
@@ -447,7 +535,7 @@ def check(
         if value is None:
             out.append(Finding("fail", f"registry key HKCU\\{REGISTRY_KEY} is missing (run 'trackless install')"))
         elif os.path.normcase(value) != os.path.normcase(want):
-            out.append(Finding("fail", f"HKCU\\{REGISTRY_KEY} points to {value}, not {want}"))
+            out.append(Finding("fail", f"HKCU\\{REGISTRY_KEY} points to {value}, not {want} (fix: run 'trackless install')"))
         else:
             out.append(Finding("ok", f"registry HKCU\\{REGISTRY_KEY} -> {value}"))
     if target.system == "linux":
@@ -462,4 +550,59 @@ def check(
             out.append(Finding("ok", f"Thunderbird found: {', '.join(tb['native'])}"))
         if not sandboxed and not tb["native"]:
             out.append(Finding("warn", "no Thunderbird found in the usual places (fine if it is installed elsewhere)"))
+    if addon:
+        out.extend(addon_findings(target, extension_id))
+    return out
+
+
+_INSTALL_ADDON = ("in Thunderbird: Tools > Add-ons and Themes, the gear button, 'Install Add-on From File...', "
+                  "and choose the .xpi built by install/build_xpi.py")
+
+
+def _same_protocol(addon_version: str, helper_version: str) -> bool:
+    """The add-on and the helper share one version number; the protocol changes only with major.minor."""
+    return addon_version.split(".")[:2] == helper_version.split(".")[:2]
+
+
+def addon_findings(target: Target, extension_id: str = EXTENSION_ID) -> list[Finding]:
+    """One finding per Thunderbird profile: is the add-on there, enabled, and of a version that speaks this helper's protocol."""
+    from .profiles import addon_state, find_profiles, profile_roots
+    from .version import PROTOCOL_VERSION, __version__
+
+    roots = profile_roots(target.system, target.home, target.appdata)
+    profiles, problems = find_profiles(roots)
+    out = [Finding("warn", f"{p} (fix: start Thunderbird once so it rewrites it)") for p in problems]
+    if not profiles:
+        where = " or ".join(str(r / "profiles.ini") for r, sandbox in roots if not sandbox)
+        out.append(Finding("warn", f"no Thunderbird profile found ({where} is missing); fix: start Thunderbird once, then {_INSTALL_ADDON}"))
+        return out
+    ids = (extension_id,) + tuple(i for i in LEGACY_EXTENSION_IDS if i != extension_id)
+    found_any = False
+    for prof in profiles:
+        label = f"profile {prof.name!r} ({prof.path})"
+        if prof.sandbox:
+            label += f" of the {prof.sandbox.capitalize()} Thunderbird"
+        if not prof.path.is_dir():
+            out.append(Finding("warn", f"{label} is listed in profiles.ini but its folder is missing (fix: remove it in Thunderbird's Profile Manager, thunderbird -P)"))
+            continue
+        state = addon_state(prof.path, ids)
+        if state.addon_id is None:
+            out.append(Finding("warn", f"{label}: the Trackless add-on is not installed (fix: {_INSTALL_ADDON})"))
+            continue
+        found_any = True
+        version = state.version or "?"
+        if state.addon_id != extension_id:
+            out.append(Finding("warn", f"{label}: the add-on is installed under its old id {state.addon_id} (fix: install the new .xpi, then remove the old add-on)"))
+        if state.enabled is False:
+            out.append(Finding("fail", f"{label}: the add-on {version} is disabled (fix: enable it in Tools > Add-ons and Themes)"))
+        elif state.version is None:
+            out.append(Finding("warn", f"{label}: the add-on is installed but its version cannot be read (fix: {_INSTALL_ADDON})"))
+        elif not _same_protocol(state.version, __version__):
+            out.append(Finding("fail", f"{label}: the add-on is version {version}, the helper {__version__} (protocol {PROTOCOL_VERSION}); "
+                                       f"fix: rebuild the add-on from this checkout (python3 install/build_xpi.py) and install it again"))
+        else:
+            out.append(Finding("ok", f"{label}: add-on {version} installed" + (", enabled" if state.enabled else "")
+                               + f" (helper {__version__}, protocol {PROTOCOL_VERSION})"))
+    if not found_any:
+        out.append(Finding("fail", f"the Trackless add-on is in none of the {len(profiles)} Thunderbird profile(s) (fix: {_INSTALL_ADDON})"))
     return out

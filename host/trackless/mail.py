@@ -7,8 +7,10 @@ report cares about (read receipts, List-Unsubscribe, Message-ID, Date).
 
 from __future__ import annotations
 
+import codecs
 import email
 import email.policy
+import re
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 
@@ -77,11 +79,23 @@ def _header(msg, name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
+# boundary="abc with no closing quote (seen in real mail): Thunderbird reads abc
+_UNCLOSED_BOUNDARY = re.compile(rb'(?i)(\bboundary[ \t]*=[ \t]*)"([^"\r\n;]+)(?=[\r\n;])')
+
+
+def _boundary_not_found(msg) -> bool:
+    return any(type(d).__name__ == "StartBoundaryNotFoundDefect" for part in msg.walk() for d in part.defects)
+
+
 def parse_message(data: bytes) -> Mail:
     """Parse RFC 5322 bytes. Raises ``InputError`` when it is not a mail at all."""
     if not data.strip():
         raise InputError("the mail is empty")
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    if _boundary_not_found(msg):
+        fixed = _UNCLOSED_BOUNDARY.sub(rb'\1"\2"', data)
+        if fixed != data:
+            msg = email.message_from_bytes(fixed, policy=email.policy.compat32)
     if not msg.keys() and not msg.get_payload():
         raise InputError("not a mail: no headers found")
     html = text = None
@@ -131,16 +145,41 @@ def _decode_words(value: str) -> str:
         return value
 
 
+#: Labels the HTML standard decodes as windows-1252 (a superset); utf-16 in a <meta> means utf-8 (HTML spec).
+_WHATWG_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+                   "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
+                   "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8"}
+_C1 = "trackless-windows-1252"  # the 5 bytes cp1252 leaves undefined decode to U+0081... as in the HTML standard
+codecs.register_error(_C1, lambda exc: (chr(exc.object[exc.start]), exc.start + 1))
+_PRESCAN_BYTES = 4096  # the HTML standard's prescan looks at 1024 bytes; a little more for long <head>s
+
+
 def decode_html_bytes(data: bytes) -> str:
-    """Decode an .html file: BOM, then strict UTF-8; anything else is an error."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Decode an .html file the way a browser does: BOM, then the declared charset, then UTF-8.
+
+    The declaration (``<meta charset>``, ``<meta http-equiv="Content-Type">``
+    or an XML declaration) is found by bs4's ``EncodingDetector`` in the
+    first bytes only. Without a BOM or a declaration the bytes must be UTF-8;
+    a declared charset the bytes do not fit, or an unknown one, is an error
+    that names it (nothing is guessed silently).
+    """
+    from bs4.dammit import EncodingDetector
+
+    body, bom = EncodingDetector.strip_byte_order_mark(data)
+    if bom:
         try:
-            return data.decode("utf-16")
+            return body.decode(bom)
         except UnicodeDecodeError as exc:
-            raise InputError(f"the file starts like UTF-16 but is not valid UTF-16 (byte {exc.start})") from exc
+            name = bom.upper().replace("LE", "").replace("BE", "")
+            raise InputError(f"the file starts like {name} (a byte-order mark) but is not valid {name} (byte {exc.start})") from exc
+    declared = EncodingDetector.find_declared_encoding(data[:_PRESCAN_BYTES], is_html=True)
+    encoding = _WHATWG_ALIASES.get((declared or "utf-8").strip().lower(), (declared or "utf-8").strip().lower())
     try:
-        return data.decode("utf-8")
+        "".encode(encoding)
+    except LookupError:
+        raise InputError(f"the file declares the unknown charset {declared!r}") from None
+    try:
+        return data.decode(encoding, errors=_C1 if encoding == "cp1252" else "strict")
     except UnicodeDecodeError as exc:
-        raise InputError(f"the file is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
+        what = f"valid {declared}, the charset it declares" if declared else "valid UTF-8 (and declares no charset)"
+        raise InputError(f"the file is not {what} (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc

@@ -5,6 +5,7 @@ what                   default (platformdirs)      override
 =====================  ==========================  ===========================
 settings + allowlist   user_config_dir/trackless   ``TRACKLESS_CONFIG_DIR``
 caches                 user_cache_dir/trackless    ``TRACKLESS_CACHE_DIR``
+learned ids            user_data_dir/trackless     ``TRACKLESS_DATA_DIR``
 host log               user_log_dir/trackless      ``TRACKLESS_LOG_DIR``
 =====================  ==========================  ===========================
 
@@ -19,11 +20,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["APP", "config_dir", "cache_dir", "log_dir", "settings_path", "ENV_CONFIG", "ENV_CACHE", "ENV_LOG"]
+__all__ = ["APP", "config_dir", "cache_dir", "log_dir", "data_dir", "settings_path", "learned_path", "ENV_CONFIG",
+           "ENV_CACHE", "ENV_LOG", "ENV_DATA"]
 
 APP = "trackless"
 ENV_CONFIG, ENV_CACHE, ENV_LOG = "TRACKLESS_CONFIG_DIR", "TRACKLESS_CACHE_DIR", "TRACKLESS_LOG_DIR"
 SETTINGS_FILE = "settings.json"
+ENV_DATA = "TRACKLESS_DATA_DIR"
+LEARNED_FILE = "learned.json"
 
 
 def _pick(env: Mapping[str, str] | None, name: str, default) -> Path:
@@ -55,3 +59,14 @@ def log_dir(env: Mapping[str, str] | None = None) -> Path:
 def settings_path(env: Mapping[str, str] | None = None) -> Path:
     """The one settings file shared by the host and the CLI."""
     return config_dir(env) / SETTINGS_FILE
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    import platformdirs
+
+    return _pick(env, ENV_DATA, lambda: platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def learned_path(env: Mapping[str, str] | None = None) -> Path:
+    """The helper's store of ids learned from the reader's mail (issue 17)."""
+    return data_dir(env) / LEARNED_FILE

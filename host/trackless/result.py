@@ -33,6 +33,8 @@ class Remote:
     element / attribute: where it was found (``"style"`` for CSS blocks).
     host / domain: host and registrable domain of the URL ("" if none).
     token: a per-recipient-looking token seen in the URL, or None.
+    allowed_by: why an allowed reference is allowed: ``"allowlist"`` or
+        ``"sender"`` (the sender-domain policy); "" when blocked.
     """
 
     url: str
@@ -48,6 +50,7 @@ class Remote:
     host: str = ""
     domain: str = ""
     token: str | None = None
+    allowed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ class Link:
     identifies_you: the link carries the reader's address (plain, encoded or hashed).
     rule: id of the rule that decided, or None.
     chain: intermediate URLs when unwrapped (outermost first, excluding final).
+    reason: the evidence for the verdict in words (the rule or the list-free
+    judgment; why an id-carrying link is not ``cleaned``), or None.
+    tracker: the link tracks the reader (a click tracker, an id, your address,
+    per-reader tracking parameters); security gateways, redirectors, shorteners
+    and campaign tags (``utm_*``) alone are not. The badge counts these.
     verdict: a ``Verdict`` when the link is deceptive, a lookalike or hidden, else None.
     """
 
@@ -100,6 +108,8 @@ class Link:
     identifies_you: bool = False
     rule: str | None = None
     chain: tuple[str, ...] = ()
+    reason: str | None = None
+    tracker: bool = False
     verdict: Verdict | None = None
 
     def to_dict(self) -> dict:
@@ -117,19 +127,21 @@ class Result:
     remote: every remote reference found, in document order.
     links: every link (``a``/``area`` href) and what was done with it.
     headers: read-receipt style findings from mail headers (names), if any.
+    sender_images: the "images from the sender's own domain" policy as applied
+        to this mail (``core.policy.SenderImages``), or None.
     """
 
     html: str
     remote: tuple[Remote, ...] = ()
     links: tuple[Link, ...] = ()
     headers: tuple[str, ...] = field(default=())
+    sender_images: object = None
 
     @property
     def badge(self) -> int:
-        """Number of trackers found: tracking remote references plus tracked links."""
-        trackers = sum(1 for r in self.remote if r.tracker)
-        tracked_links = sum(1 for l in self.links if l.status in ("unwrapped", "opaque") or l.removed)
-        return trackers + tracked_links
+        """Number of trackers found: tracking remote references plus links that
+        track the reader (``Link.tracker``)."""
+        return sum(1 for r in self.remote if r.tracker) + sum(1 for l in self.links if l.tracker)
 
     def to_dict(self) -> dict:
         return {
@@ -138,4 +150,5 @@ class Result:
             "links": [l.to_dict() for l in self.links],
             "headers": list(self.headers),
             "badge": self.badge,
+            "sender_images": self.sender_images.to_dict() if self.sender_images is not None else None,
         }

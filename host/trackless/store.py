@@ -21,6 +21,10 @@ Guarantees (the user's file is never lost):
   overwritten: every read raises ``StoreCorrupt`` naming the file and how to
   recover, and writes are refused until the user fixes or moves it.
 - A missing file reads as the defaults; it is created on the first write.
+- Only a regular file of at most ``MAX_FILE_BYTES`` (4 MiB) nested at most
+  ``boundedjson.MAX_DEPTH`` levels is read: a FIFO, a device (a symlink to
+  ``/dev/zero``), a bigger or deeper file is ``StoreCorrupt`` naming it,
+  never a hang, an unbounded read or a RecursionError.
 - A settings file that is a symlink stays one: its target is replaced.
 - Unknown top-level keys and unknown options (from a newer Trackless) are
   kept as they are on write.
@@ -36,6 +40,7 @@ import copy
 import datetime as _dt
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,12 +49,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from . import boundedjson
 from .errors import StoreCorrupt, StoreError
 
 __all__ = ["Store", "Settings", "AllowEntry", "Option", "OPTIONS", "FORMAT", "validate_option"]
 
 #: Version of the file layout. A file with a higher number is refused (read-only).
 FORMAT = 1
+#: Largest settings file read (an allowlist of ~40,000 domains); a bigger one is refused.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ OPTIONS: dict[str, Option] = {
     "request_timeout_ms": Option(int, 5000, "timeout of one network request, in milliseconds", 100, 60_000),
     "max_redirects": Option(int, 10, "redirects followed when resolving an opaque link", 0, 30),
     "image_max_bytes": Option(int, 5 * 1024 * 1024, "largest allowed image the helper fetches, in bytes", 1024, 50 * 1024 * 1024),
+    "sender_images": Option(bool, False, "show images from the sender's own domain when your provider authenticated "
+                            "the sender (DKIM/DMARC); trackers stay blocked"),
 }
 
 
@@ -153,7 +163,9 @@ def _parse(raw_bytes: bytes, path: Path) -> tuple[dict, Settings]:
         return StoreCorrupt(f"the settings file {path} cannot be used: {why}. {_recovery(path)}")
 
     try:
-        raw = json.loads(raw_bytes.decode("utf-8"))
+        raw = boundedjson.loads(raw_bytes.decode("utf-8"))
+    except boundedjson.TooDeep as exc:
+        raise corrupt(f"its JSON is {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise corrupt(f"it is not valid UTF-8 JSON ({exc})") from None
     if not isinstance(raw, dict):
@@ -211,7 +223,7 @@ class Store:
 
     def _read_raw(self) -> tuple[dict, Settings]:
         try:
-            data = self.path.read_bytes()
+            data = _read_bounded(self.path)
         except FileNotFoundError:
             return {"format": FORMAT, "allowlist": {}, "options": {}}, Settings()
         except IsADirectoryError:
@@ -320,6 +332,35 @@ class Store:
             _silent_unlink(tmp)
             raise
         _fsync_dir(folder)
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``MAX_FILE_BYTES``; else ``StoreCorrupt``.
+
+    Opened non-blocking (a FIFO does not hang the open), checked with ``fstat``
+    on the open descriptor (no race with a rename), read up to the cap plus one
+    byte (a file growing while it is read is still refused).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreCorrupt(f"the settings file {path} is not a regular file ({_kind(info.st_mode)}). "
+                               f"{_recovery(path)}")
+        data = b"" if info.st_size > MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 1)
+        if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+            raise StoreCorrupt(f"the settings file {path} is larger than {MAX_FILE_BYTES} bytes. {_recovery(path)}")
+        return data
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def _normalize_for_removal(domain: str) -> str:

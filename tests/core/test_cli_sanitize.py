@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "newsletter.eml"
 REMOTE_FIELDS = {"url", "kind", "action", "tracker", "vendor", "reason", "identifies_you"}
-LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you"}
+LINK_FIELDS = {"original", "final", "status", "removed", "vendor", "identifies_you", "reason", "tracker"}
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
@@ -37,8 +37,9 @@ def test_json_contract_on_the_sample():
     assert len(pixels) == 3 and all(p["tracker"] for p in pixels)
     assert sum(p["identifies_you"] for p in pixels) == 2  # From/To came from the mail's headers
     assert data["headers"] == ["Disposition-Notification-To"]
-    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(
-        1 for l in data["links"] if l["status"] in ("unwrapped", "opaque") or l["removed"])
+    # the badge counts trackers only (issue 17): tracking references and links that track the reader
+    assert data["badge"] == sum(r["tracker"] for r in data["remote"]) + sum(l["tracker"] for l in data["links"])
+    assert [l["tracker"] for l in data["links"]] == [True, True, False, True, False, False]  # utm alone, Google: no
 
 
 def test_html_to_stdout_and_summary_to_stderr():
@@ -77,8 +78,10 @@ def test_stdin_mail_is_sniffed():
 @pytest.mark.parametrize("name,content,message", [
     ("plain.txt", b"just some words, no markup at all", b"does not look like HTML"),
     ("bad.html", b"<p>caf\xe9</p>", b"not valid UTF-8"),
-    ("text-only.eml", b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\nContent-Type: text/plain\r\n\r\nhello\r\n",
-     b"no HTML part"),
+    ("multipart-no-text.eml", b"From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+     b"Content-Type: image/png\r\n\r\nxx\r\n--b--\r\n", b"no HTML part"),
+    ("lying.html", b'<meta charset="utf-8"><p>caf\xe9</p>', b"not valid utf-8, the charset it declares"),
+    ("unknown.html", b'<meta charset="x-klingon"><p>caf\xe9</p>', b"unknown charset 'x-klingon'"),
     ("empty.eml", b"", b"empty"),
     ("missing.html", None, b"cannot read"),
 ])
@@ -147,3 +150,96 @@ def test_an_unexpected_error_is_one_line_and_exit_70(monkeypatch, capsys):
     assert cli.main(["sanitize", "x.html"]) == 70
     err = capsys.readouterr().err
     assert "internal error (RuntimeError: simulated bug)" in err and "Traceback" not in err
+
+
+# -- input the way users have it (issue 15, item 3) ----------------------------
+
+CAFE = "<p>café – “quoted” €</p>"
+
+
+@pytest.mark.parametrize("name, data", [
+    ("latin1-meta.html", b'<html><head><meta charset="iso-8859-1"></head><body><p>caf\xe9 \x96 \x93quoted\x94 \x80</p>'),
+    ("cp1252-http-equiv.html", b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+                               b'<p>caf\xe9 \x96 \x93quoted\x94 \x80</p>'),
+    ("utf8-bom.html", b"\xef\xbb\xbf" + CAFE.encode("utf-8")),
+    ("utf16le-bom.html", b"\xff\xfe" + CAFE.encode("utf-16-le")),
+    ("utf16be-bom.html", b"\xfe\xff" + CAFE.encode("utf-16-be")),
+    ("koi8.html", '<meta charset="koi8-r"><p>привет</p>'.encode("koi8-r")),
+    ("shift-jis.html", '<?xml version="1.0" encoding="Shift_JIS"?><p>日本語</p>'.encode("shift_jis")),
+])
+def test_html_files_are_decoded_by_bom_or_declared_charset(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    proc = run("--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    html = json.loads(proc.stdout)["html"]
+    expected = {"koi8.html": "привет", "shift-jis.html": "日本語"}.get(name, "café – “quoted” €")
+    assert expected in html and "\ufffd" not in html
+
+
+def test_the_undefined_windows_1252_bytes_decode_as_the_html_standard_says():
+    from trackless.mail import decode_html_bytes
+
+    assert decode_html_bytes(b'<meta charset="latin1"><p>\x81\x8d\x8f\x90\x9d\x80</p>') == (
+        '<meta charset="latin1"><p>\x81\x8d\x8f\x90\x9d€</p>')
+
+
+PLAIN = (b"From: News <news@shop.example>\r\nTo: me@example.org\r\nSubject: sale\r\n"
+         b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\n"
+         b"Caf\xe9 sale: https://www.google.com/url?q=https%3A%2F%2Fshop.example%2Fsale%3Futm_source%3Dnl&sa=D\r\n"
+         b"Plain: https://shop.example/a?utm_campaign=x&id=3.\r\nUntracked https://example.com/about\r\n")
+
+
+def test_a_plain_text_mail_is_returned_unchanged_with_its_links_reported(tmp_path):
+    path = tmp_path / "plain.eml"
+    path.write_bytes(PLAIN)
+    text = PLAIN.split(b"\r\n\r\n", 1)[1].decode("latin-1").replace("\r\n", "\n")
+    proc = run(str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode("utf-8").replace("\r\n", "\n") == text
+    # utm_* alone and a Google redirect do not track the reader (issue 17): nothing counted
+    assert proc.stderr.decode().strip() == "trackless: plain-text mail, text unchanged · no trackers found"
+    data = json.loads(run("--json", str(path)).stdout)
+    assert data["format"] == "text" and data["html"] == "" and data["text"].replace("\r\n", "\n") == text
+    assert [(l["status"], l["final"]) for l in data["links"]] == [
+        ("unwrapped", "https://shop.example/sale"), ("cleaned", "https://shop.example/a?id=3"), ("unchanged", "https://example.com/about")]
+    assert data["badge"] == 0
+    assert json.loads(run("--json", str(SAMPLE)).stdout)["format"] == "html"
+
+
+def _addon_words(key: str, count: int) -> str:
+    """The add-on's English summary words (its badge tooltip), from its locale file."""
+    messages = json.loads((ROOT / "extension" / "_locales" / "en" / "messages.json").read_text(encoding="utf-8"))
+    return messages[f"{key}_{'one' if count == 1 else 'other'}"]["message"].replace("$COUNT$", str(count))
+
+
+def test_summary_speaks_the_add_ons_words():
+    """One vocabulary (issue 12): the line opens with the add-on's tooltip text for
+    the same mail, counts as the add-on counts them (trackers, then tracking links)."""
+    data = json.loads(run("--json", str(SAMPLE)).stdout)
+    trackers = sum(r["tracker"] for r in data["remote"])
+    links = sum(1 for l in data["links"] if l["tracker"])  # links that track the reader (issue 17)
+    line = run(str(SAMPLE)).stderr.decode().strip()
+    tooltip = f"{_addon_words('trackersBlocked', trackers)} · {_addon_words('linksCleaned', links)}"
+    assert line.startswith(f"trackless: {tooltip} — "), line
+    assert line == (
+        "trackless: 3 trackers blocked · 3 tracking links cleaned — tracking pixel: 3;"
+        " tracking removed: 1, destination hidden by the sender's mail service: 2; 14 remote references blocked;"
+        " your address is in tracking URLs")
+    for jargon in ("unwrapped", "opaque", "cleaned)"):
+        assert jargon not in line, jargon
+    # the JSON contract is unchanged: badge still counts both
+    assert data["badge"] == trackers + links
+
+
+@pytest.mark.parametrize("html,line", [
+    (b"<p>hello</p>", "trackless: no trackers found"),
+    (b'<img src="https://t.example/open.gif?u=1" width="1" height="1">',
+     "trackless: 1 tracker blocked — tracking pixel: 1; 1 remote reference blocked"),
+    (b'<a href="https://shop.example/a?mc_eid=5a4b3c2d1e&amp;id=3">a</a>',
+     "trackless: no trackers found · 1 tracking link cleaned — tracking removed: 1"),
+    # utm_* alone does not track the reader: cleaned, but not counted
+    (b'<a href="https://shop.example/a?utm_source=x&amp;id=3">a</a>', "trackless: no trackers found"),
+])
+def test_summary_wording_singular_and_empty(html, line):
+    assert run("-", stdin=html).stderr.decode().strip() == line

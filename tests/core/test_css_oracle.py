@@ -48,7 +48,7 @@ def style_texts(html: str) -> list[tuple[str, bool]]:
     out = []
     for el in doc.elements():
         if el.name == "style":
-            out.append((el.get_text(), False))
+            out.append(("".join(el.find_all(string=True)), False))
         if el.get("style") is not None:
             out.append((el["style"], True))
     return out

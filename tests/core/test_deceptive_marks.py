@@ -73,7 +73,7 @@ def test_same_owner_url_text_is_marked_for_thunderbird():
 def test_reading_a_link_is_bounded():
     """Each link reads a bounded part of its subtree (a link around 100,000
     nested elements costs no more than one around 400)."""
-    from trackless.core import sanitizer
+    from trackless.core import walk_links
 
     visited = []
 
@@ -89,7 +89,7 @@ def test_reading_a_link_is_bounded():
                 visited.append(i)
                 yield Tag()
 
-    assert sanitizer._shown_parts(Big()) == ("", [])
-    assert len(visited) <= sanitizer._MAX_LINK_NODES + 1
+    assert walk_links._shown_parts(Big()) == ("", [])
+    assert len(visited) <= walk_links._MAX_LINK_NODES + 1
     deep = '<a href="https://evil.example/">' + "<span>" * 300 + "www.paypal.com" + "</span>" * 300 + "</a>"
     assert _links(deep).links[0].verdict.kind == "deceptive"  # within the bound: still read

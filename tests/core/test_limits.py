@@ -51,8 +51,11 @@ def test_nested_srcdoc_is_bounded():
 
 
 def test_xml_declaration_and_nul():
-    result = trackless.sanitize('<?xml version="1.0" encoding="iso-8859-1"?><p>a\x00b</p>')
-    assert "<p>a\ufffdb</p>" in result.html
+    # HTML5 (as Gecko): the declaration is a bogus comment, a NUL in text is dropped,
+    # in an attribute it is U+FFFD; no NUL is ever written out
+    result = trackless.sanitize('<?xml version="1.0" encoding="iso-8859-1"?><p title="c\x00d">a\x00b</p>')
+    assert result.html == '<p title="c\ufffdd">ab</p>'
+    assert "\x00" not in trackless.sanitize("<svg><style>\x00</style><desc>\x00</desc></svg>").html
 
 
 def test_link_header_meta_with_a_run_of_angle_brackets_is_linear():
@@ -66,3 +69,34 @@ def test_deeply_nested_css_functions_are_linear():
     css = "(" * 40_000 + "image-set(" + '"https://t.example/x"' * 20_000
     result = trackless.sanitize(f'<style>{css}</style><p style="background:image-set({"(" * 20_000}var(x))">x</p>')
     assert "t.example" not in result.html
+
+
+def test_nesting_beyond_the_limit_is_refused_clearly():
+    from trackless.core.html import MAX_DEPTH
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="nests more than"):
+        trackless.sanitize("<div>" * (MAX_DEPTH + 10) + "x")
+    # sloppy markup that does not nest is not refused
+    assert "x" in trackless.sanitize("<p>x" * (MAX_DEPTH + 10) + "<li>y" * (MAX_DEPTH + 10)).html
+
+
+def test_deep_nesting_around_many_tags_is_refused_clearly():
+    # HTML5 scope checks walk the open elements for every tag: 4,000 open divs
+    # then 60,000 paragraphs would cost minutes; refused at once instead
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="too costly"):
+        trackless.sanitize("<div>" * 4_000 + "<p>x</p>" * 60_000)
+    # the same paragraphs without the deep prefix are fine
+    assert trackless.sanitize("<div>" * 50 + "<p>x</p>" * 60_000).html.count("<p>x</p>") == 60_000
+
+
+def test_a_select_with_too_many_options_is_refused_clearly():
+    # lexbor is quadratic in the options of one select (32,000 took 12 s)
+    from trackless.core.html import MAX_OPTIONS
+    from trackless.errors import TooLargeError
+
+    with pytest.raises(TooLargeError, match="option"):
+        trackless.sanitize("<select>" + "<option>x" * (MAX_OPTIONS + 1))
+    assert trackless.sanitize("<select>" + "<option>x" * 500).html.count("<option>") == 500

@@ -22,7 +22,7 @@ def test_registrable_domain_needs_no_network_and_writes_nothing(tmp_path):
         import trackless
         r = trackless.sanitize('<img src="https://x.list-manage.com/track/open.php?u=1" width=1 height=1>'
                                '<a href="https://www.google.com/url?q=https://brand.example/?utm_source=x">x</a>')
-        assert r.badge == 2, r
+        assert r.badge == 1, r  # the pixel; a Google redirect with utm_* alone is not a tracker (issue 17)
         print("ok")
     """)
     env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))

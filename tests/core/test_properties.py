@@ -115,8 +115,8 @@ def remote_left(html: str) -> list[str]:
                 continue
             if _REMOTE_IN_VALUE.search(cleaned):
                 found.append(f"{el.name}[{name}]={value!r}")
-        if el.name == "style" and _REMOTE_IN_CSS.search(css_text(el.get_text())):
-            found.append(f"style block {el.get_text()!r}")
+        if el.name == "style" and _REMOTE_IN_CSS.search(css_text("".join(el.find_all(string=True)))):
+            found.append(f"style block {el!s}")
     return found
 
 
@@ -140,3 +140,50 @@ def test_any_text_is_handled(text):
     result = trackless.sanitize(text)
     assert isinstance(result.html, str)
     assert trackless.sanitize(result.html).html == result.html
+
+
+SCRIPTY = st.sampled_from([
+    '<img src="cid:a" onerror="alert(1)">', '<svg onload=alert(1)>', '<body onload="alert(1)">',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>', '<a href="&#x6A;avascript&colon;alert(1)">x</a>',
+    '<a href=" &#1;javascript:alert(1)">x</a>', '<a href="VBSCRIPT:alert(1)">x</a>',
+    '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">b</button></form>',
+    "<script>alert(1)</script>", "<svg><script>alert(1)</script></svg>", '<p style="x:expression(alert(1))">',
+    "<style>p{x:expr\\65ssion(alert(1))}</style>", '<iframe src="javascript:alert(1)"></iframe>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>t</text></a></svg>', '<math href="javascript:alert(1)">m</math>',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>', '<details open ontoggle=alert(1)>',
+    '<iframe srcdoc="&lt;img src=x onerror=alert(1)&gt;"></iframe>', '<object data="javascript:alert(1)"></object>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+])
+_SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript):", re.I)
+
+
+def script_left(html: str) -> list[str]:
+    """An independent check: any script element, handler, script URL or expression() left?"""
+    from trackless.core.refs import clean_ref
+
+    found = []
+    for el in parse(html).elements():
+        if el.name.lower() == "script":
+            found.append("script element")
+        for name, value in el.attrs.items():
+            value = str(value)
+            if name.lower().startswith("on"):
+                found.append(f"{el.name}[{name}]")
+            if name == "srcdoc":
+                found += script_left(value)
+            if _SCRIPT_SCHEME.match(clean_ref(value)) or any(
+                    _SCRIPT_SCHEME.match(clean_ref(p)) for p in value.split(";")):
+                found.append(f"{el.name}[{name}]={value!r}")
+        texts = [str(el.get("style", ""))]
+        if el.name == "style":
+            texts.append("".join(el.find_all(string=True)))
+        # strings are not functions: css_text blanks them (and decodes escapes)
+        if any("expression(" in css_text(t).lower().replace(" ", "") for t in texts):
+            found.append(f"expression() in {el.name}")
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(element(), SCRIPTY), max_size=8).map("".join))
+def test_no_script_survives(html):
+    assert script_left(trackless.sanitize(html).html) == []

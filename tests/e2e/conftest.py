@@ -48,10 +48,20 @@ def server():
 
 
 @pytest.fixture(scope="session")
-def tb(thunderbird_binary, server, tmp_path_factory):
+def news():
+    from tb_news import NewsListener
+
+    s = NewsListener()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def tb(thunderbird_binary, server, news, tmp_path_factory):
     root = tmp_path_factory.mktemp("tb")
     port = harness.free_port()
-    profile = harness.Profile(root, mails.mbox(mails.all_mails(server.base)), port)
+    all_mails = mails.all_mails(server.base) + mails.hostile_mails(server.base, news.port)
+    profile = harness.Profile(root, mails.mbox(all_mails), port)
     profile.install_host()
     t = harness.Thunderbird(thunderbird_binary, profile, port, root / "thunderbird.log")
     try:

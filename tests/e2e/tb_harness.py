@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -25,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: (mail label, display ms) collected by the tests, printed in the terminal summary.
 TIMINGS: list[tuple[str, float]] = []
-GECKO_ID = "trackless@trackless.example"
-BUTTON_ID = "trackless_trackless_example-messageDisplayAction-toolbarbutton"
+GECKO_ID = "trackless@trackless.email"
+BUTTON_ID = "trackless_trackless_email-messageDisplayAction-toolbarbutton"
 
 # The preferences verified with Thunderbird 153 (see DESIGN.md / user.js.example).
 PREFS = {
@@ -67,6 +68,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wav(seconds: float = 0.2, rate: int = 8000) -> bytes:
+    """A silent mono 8-bit PCM WAV file."""
+    data = b"\x80" * int(seconds * rate)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate, 1, 8)
+    return b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+
+
+#: A real TrueType font for @font-face loads (Thunderbird's own dependency, DejaVu).
+FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def typed_body(path: str, png: bytes) -> tuple[bytes, str]:
+    if path.endswith(".css"):
+        return b"p { color: inherit }", "text/css"
+    if path.endswith(".ttf"):
+        return FONT_FILE.read_bytes(), "font/ttf"
+    if path.endswith(".wav"):
+        return wav(), "audio/wav"
+    if path.endswith(".html"):
+        return b"<!DOCTYPE html><p>a remote page</p>", "text/html"
+    return png, "image/png"
+
+
 class LoopbackServer:
     """Logs every request; answers with a 1x1 PNG and a cookie (so a client
     that keeps cookies would send one back). Stops by itself after ``lifetime`` seconds."""
@@ -100,13 +124,18 @@ class LoopbackServer:
                 self._log()
                 if self._redirect():
                     return
+                # style sheets as text/css (a browser loads no other type as one), fonts, sounds
+                # and pages as themselves (each kind loads only as its type), all else a PNG
+                body, kind = typed_body(self.path.split("?")[0], png)
                 self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
+                self.send_header("Content-Type", kind)
+                if kind.startswith("font/"):  # a cross-origin font loads only with CORS, as web font services send
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Set-Cookie", "tid=recipient-4982; Path=/; Max-Age=3600")
                 self.end_headers()
-                self.wfile.write(png)
+                self.wfile.write(body)
 
             def do_HEAD(self):  # noqa: N802
                 self._log()
@@ -268,6 +297,7 @@ const done = arguments[arguments.length - 1];
     shown: doc.documentElement.hasAttribute("data-trackless-shown"),
     visibility: win.getComputedStyle(body).visibility,
     timingMs: Number(doc.documentElement.getAttribute("data-trackless-ms") || "NaN"),
+    cached: doc.documentElement.hasAttribute("data-trackless-cached"),
     waitedMs: tShown - tSelect,
     badge: button ? button.getAttribute("badge") : null,
     badgeTitle: button ? (button.getAttribute("tooltiptext") || button.getAttribute("label") || "") : null,
@@ -279,6 +309,27 @@ const done = arguments[arguments.length - 1];
     bodyText: body.textContent.slice(0, 2000),
   });
 })().catch((e) => done({ error: String(e) + "\n" + e.stack }));
+"""
+
+# New mail arriving in the Local Folders Inbox: each message is appended with
+# nsIMsgLocalMailFolder.addMessage, marked New and announced (msgAdded), which
+# is what fires messages.onNewMailReceived for add-ons.
+DELIVER = r"""
+const [messages] = arguments;
+const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Inbox");
+const local = inbox.QueryInterface(Ci.nsIMsgLocalMailFolder);
+const out = [];
+for (const text of messages) {
+  const hdr = local.addMessage(text);
+  const wasNew = Boolean(hdr.flags & Ci.nsMsgMessageFlags.New);
+  if (!wasNew) {
+    hdr.orFlags(Ci.nsMsgMessageFlags.New);
+    MailServices.mfn.notifyMsgAdded(hdr);
+  }
+  out.push([hdr.mime2DecodedSubject, wasNew]);
+}
+return out;
 """
 
 SELECT_NONE = _COMMON + r"""
@@ -466,6 +517,10 @@ class Thunderbird:
         if result.get("error"):
             raise AssertionError(f"{subject}: {result['error']}")
         return result
+
+    def deliver(self, messages: list[str]) -> list:
+        """Add messages (RFC 822 text, each starting with an mbox "From " line) to the Inbox as new mail."""
+        return self.client.execute_script(DELIVER, script_args=[messages], script_timeout=60000)
 
     def select_none(self) -> None:
         self.client.execute_async_script(SELECT_NONE, script_timeout=5000)

@@ -42,6 +42,8 @@ class TestMail:
     text: str | None = None  # the plain-text body
     related_png: bytes | None = None  # a cid:logo image part (multipart/related)
     tracked_links: dict = field(default_factory=dict)  # original href -> expected displayed href (None = unchanged/opaque)
+    sender: str = SENDER
+    headers: tuple = ()  # extra header lines, e.g. ("Authentication-Results: ...",)
 
 
 def newsletter_html(base: str) -> str:
@@ -125,12 +127,56 @@ def remote_allowed_html(base: str) -> str:
 
 
 def second_domain_html(base: str) -> str:
-    """A content image from 127.0.0.1 (the loopback server) and a pixel from another address."""
+    """A content image and a pixel from 127.0.0.1 (the loopback server: one
+    domain serving both, the usual case) and a pixel from another address."""
     other = base.replace("127.0.0.1", "127.0.0.2")
     return (
         f'<p>Catalogue.</p><img id="catalog" src="{base}/content/catalog.jpg" width="300" height="200" alt="catalog">'
+        f'<img id="same-pixel" src="{base}/open/same.gif?id=0123456789abcdef0123" width="1" height="1">'
         f'<img src="{other}/open/px.gif?id=0123456789abcdef0123" width="1" height="1">'
     )
+
+
+#: The sender-domain policy needs a sender whose domain serves the images:
+#: "localhost" is the loopback server under a name a From address can carry.
+LOCAL_SENDER = "news@localhost"
+AUTH_PASS = "Authentication-Results: mx.reader.example; dkim=pass header.d=localhost header.s=s1; dmarc=pass header.from=localhost"
+
+
+def sender_images_html(base: str, folder: str) -> str:
+    """A content image and a pixel on the sender's own domain (localhost)."""
+    local = base.replace("127.0.0.1", "localhost")
+    return (
+        f'<p>From the sender.</p><img id="hero" src="{local}/{folder}/hero.jpg" width="300" height="200" alt="hero">'
+        f'<img src="{local}/{folder}/open.gif?id=0123456789abcdef0123" width="1" height="1">'
+    )
+
+
+def remote_css_html(base: str) -> str:
+    """Remote content without any <img>: a CSS background and a web font."""
+    return (
+        f'<html><head><style>@font-face {{ font-family: Probe; src: url({base}/allowed/font.woff2) }}'
+        f' .probe {{ font-family: Probe }}</style></head><body>'
+        f'<div class="probe" style="background-image:url({base}/allowed/css-bg.png);width:50px;height:50px">css</div>'
+        f'</body></html>'
+    )
+
+
+#: Mails whose only remote content is of one kind other than <img> (issue 12 item 6):
+#: subject -> html.
+def only_kind_mails(base: str) -> dict[str, str]:
+    return {
+        "Remote font only": (
+            f'<html><head><style>@font-face {{ font-family: "Only Face"; src: url({base}/font-only/face.ttf) format("truetype") }}'
+            f' p {{ font-family: "Only Face", serif }}</style></head><body><p>Font only.</p></body></html>'
+        ),
+        "Remote style rule background only": (
+            f'<html><head><style>.hero {{ background: #eee url({base}/rule-bg/hero.png) no-repeat;'
+            f' width: 60px; height: 40px }}</style></head><body><div class="hero">rule</div></body></html>'
+        ),
+        "Remote media only": f'<p>Media only.</p><audio controls preload="auto" src="{base}/media-only/sound.wav"></audio>',
+        "Remote frame only": f'<p>Frame only.</p><iframe src="{base}/frame-only/page.html" width="200" height="80"></iframe>',
+    }
 
 
 def head_tricks_html(base: str) -> str:
@@ -156,6 +202,47 @@ def deceptive_html(base: str) -> str:
 <img src="{base}/deceptive/open.gif" width="1" height="1">"""
 
 
+def broken_body_html(base: str) -> str:
+    """Attribute names the HTML parser makes but setAttribute refuses: `0,` and `width:100%;` from a
+    broken unquoted body style (refused by Thunderbird 140's rule, the XML Name production), and
+    `=x` on the message's own cid: image (refused by the newer DOM rule too: it contains `=`),
+    whose value the old sanitizer rewrote (a CSS url), so the swap had to set it on the live image."""
+    return (
+        "<html><head></head><body bgcolor=#ffffff style=color:rgb(255, 0, 0); width:100%; marginwidth=0>"
+        f'<p>Broken body.</p><img src="{base}/broken/open.gif?id=0123456789abcdef0123" width="1" height="1">'
+        f'<img src="cid:logo@shop.example" =x="url({base}/broken/x.png)" 100%;="" width="2" height="1" alt="logo">'
+        '<a id="l-broken" href="https://shop.example/b?utm_source=broken&amp;k=1">shop</a></body></html>'
+    )
+
+
+def news_html(base: str, news_port: int) -> str:
+    """Images naming a news server (the loopback listener): Thunderbird itself would connect to it."""
+    news = f"127.0.0.1:{news_port}"
+    return (
+        f'<p>News probe.</p><img id="n1" src="news://{news}/probe-1@news.example" width="10" height="10">'
+        f'<img id="n2" src="nntp://{news}/alt.test/1" width="10" height="10">'
+        f'<img id="n3" src="snews://{news}/probe-3@news.example" width="10" height="10">'
+        f'<a id="l-news" href="news://{news}/probe-4@news.example">a news link (not loaded)</a>'
+        f'<iframe src="news://{news}/probe-5@news.example"></iframe>'
+        f'<link rel="stylesheet" href="news://{news}/probe-6@news.example">'
+        f'<div style="background:url(news://{news}/probe-7@news.example)">bg</div>'
+        f'<object data="news://{news}/probe-8@news.example"></object>'
+        f'<video poster="news://{news}/probe-9@news.example"></video>'
+        f'<img src="news:probe-10@news.example">'
+        f'<img src="news://{news}/alt.test">'
+        f'<img src="nntp://{news}/alt.test">'
+    )
+
+
+def hostile_mails(base: str, news_port: int) -> list[TestMail]:
+    """Mails an attacker shapes against the add-on (issue 11)."""
+    return [
+        TestMail("Broken body attributes", html=broken_body_html(base), related_png=png(2, 1),
+                 tracked_links={"https://shop.example/b?utm_source=broken&k=1": "https://shop.example/b?k=1"}),
+        TestMail("News server probe", html=news_html(base, news_port)),
+    ]
+
+
 def all_mails(base: str) -> list[TestMail]:
     return [
         TestMail("Newsletter with trackers", html=newsletter_html(base), related_png=png(2, 1), tracked_links=newsletter_links(base)),
@@ -167,9 +254,15 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Fallback probe two", html=small_html(base).replace("Short note", "Probe two")),
         TestMail("Recovery probe", html=small_html(base).replace("Short note", "Recovery")),
         TestMail("Images from a second domain", html=second_domain_html(base)),
-        TestMail("Head tricks", html=head_tricks_html(base)),
+        TestMail("Head tricks", html=head_tricks_html(base), headers=("Disposition-Notification-To: Shop <receipts@shop.example>",)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
         TestMail("Deceptive links", html=deceptive_html(base)),
+        TestMail("Sender images authenticated", html=sender_images_html(base, "sender-pass"), sender=LOCAL_SENDER, headers=(AUTH_PASS,)),
+        TestMail("Sender images unauthenticated", html=sender_images_html(base, "sender-none"), sender=LOCAL_SENDER),
+        TestMail("Remote allowed CSS probe", html=remote_css_html(base)),
+        TestMail("Remote allowed stylesheet probe",
+                 html=f'<html><head><link rel="stylesheet" href="{base}/allowed/style.css"></head><body><p>sheet</p></body></html>'),
+        *(TestMail(subject, html=html) for subject, html in only_kind_mails(base).items()),
     ]
 
 
@@ -179,8 +272,8 @@ def _b64_lines(data: bytes) -> str:
 
 
 def to_message(mail: TestMail, n: int) -> str:
-    head = (
-        f"From: Shop News <{SENDER}>\n"
+    head = "".join(f"{h}\n" for h in mail.headers) + (
+        f"From: Shop News <{mail.sender}>\n"
         f"To: Reader <{READER}>\n"
         f"Subject: {mail.subject}\n"
         f"Date: Thu, 26 Nov 2026 00:{n:02d}:00 +0000\n"
@@ -206,9 +299,13 @@ def to_message(mail: TestMail, n: int) -> str:
 
 
 def mbox(mails: list[TestMail]) -> bytes:
+    return mbox_of([to_message(m, n) for n, m in enumerate(mails)])
+
+
+def mbox_of(messages: list[str]) -> bytes:
+    """Messages (RFC 822 text) as one mbox."""
     out = []
-    for n, m in enumerate(mails):
-        msg = to_message(m, n)
+    for msg in messages:
         # mboxrd quoting of body lines that start with "From "
         lines = ["From - Thu Nov 26 00:00:00 2026"]
         for line in msg.split("\n"):

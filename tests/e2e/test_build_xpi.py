@@ -29,6 +29,31 @@ def test_two_builds_are_byte_identical(tmp_path):
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
 
+def test_same_bytes_whatever_the_file_times_umask_and_time_zone(tmp_path, monkeypatch):
+    import os
+    import shutil
+    import time
+
+    ext = tmp_path / "ext"
+    shutil.copytree(ROOT / "extension", ext)
+    first = build_xpi.build(tmp_path / "1.xpi", "1.2.3", root=ext).read_bytes()
+    for p in ext.rglob("*"):
+        os.utime(p, (1_900_000_000, 1_900_000_000))
+        p.chmod(0o700 if p.is_dir() else 0o600)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    old = os.umask(0o077)
+    try:
+        second = build_xpi.build(tmp_path / "2.xpi", "1.2.3", root=ext).read_bytes()
+    finally:
+        os.umask(old)
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert first == second
+    with zipfile.ZipFile(tmp_path / "2.xpi") as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}  # no zlib-build dependence
+
+
 def test_contents_order_times_and_version(tmp_path):
     from trackless.version import __version__
 
@@ -42,7 +67,8 @@ def test_contents_order_times_and_version(tmp_path):
     assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos)
     assert all(i.external_attr == 0o644 << 16 for i in infos)
     assert manifest["version"] == __version__
-    assert manifest["browser_specific_settings"]["gecko"]["id"] == "trackless@trackless.example"
+    assert manifest["browser_specific_settings"]["gecko"]["id"] == "trackless@trackless.email"
+    assert manifest["browser_specific_settings"]["gecko"]["data_collection_permissions"] == {"required": ["none"]}
     expected = sorted(
         p.relative_to(ROOT / "extension").as_posix()
         for p in (ROOT / "extension").rglob("*")

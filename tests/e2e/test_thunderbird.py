@@ -19,11 +19,18 @@ import tb_mails as mails
 pytestmark = pytest.mark.thunderbird
 
 
-def expected_count(html: str) -> int:
-    """The helper's own tracker count for a test mail's HTML (what the badge must show)."""
+def expected_counts(html: str) -> tuple[int, int]:
+    """(trackers blocked, tracking links cleaned) by the helper for a test mail's HTML."""
     import trackless
 
-    return trackless.sanitize(html, sender=mails.SENDER, recipients=[mails.READER]).badge
+    result = trackless.sanitize(html, sender=mails.SENDER, recipients=[mails.READER])
+    links = sum(1 for l in result.links if l.status in ("unwrapped", "opaque") or l.removed)
+    return sum(1 for r in result.remote if r.tracker), links
+
+
+def expected_count(html: str) -> int:
+    """The badge number for a test mail's HTML: the trackers blocked."""
+    return expected_counts(html)[0]
 
 
 def assert_sanitized(view: dict) -> None:
@@ -36,6 +43,21 @@ def test_addon_loaded_and_helper_registered(tb, server):
     view = tb.open_message("Small mail", server.base)
     assert view["buttonFound"], "the message display action button of the add-on is missing"
     assert view["state"] == "sanitized", (view, tb.log_tail())
+
+
+def test_install_check_reads_the_add_on_in_the_real_thunderbird_profile(tb, server):
+    """``trackless install --check`` against the profile Thunderbird itself wrote (extensions.json)."""
+    from trackless.version import __version__
+
+    tb.open_message("Small mail", server.base)
+    tbdir = tb.profile.home / ".thunderbird"
+    tbdir.mkdir(exist_ok=True)
+    (tbdir / "profiles.ini").write_text(f"[Profile0]\nName=e2e\nIsRelative=0\nPath={tb.profile.dir}\nDefault=1\n")
+    r = subprocess.run([sys.executable, "-m", "trackless", "install", "--check"], env=harness.clean_env(tb.profile.home),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"profile 'e2e' ({tb.profile.dir}): add-on {__version__} installed, enabled" in r.stdout, r.stdout
+    assert "OK    the host answers ping" in r.stdout and r.stdout.rstrip().endswith("Trackless is ready.")
 
 
 def test_newsletter_is_sanitized_with_zero_requests(tb, server):
@@ -54,8 +76,10 @@ def test_newsletter_is_sanitized_with_zero_requests(tb, server):
     # the first-party cid: image still displays after the swap (mailbox: part URL)
     parts = [i for i in view["images"] if i["src"] and not i["src"].startswith("http")]
     assert parts and all(i["complete"] and i["naturalWidth"] == 2 for i in parts), view["images"]
-    # badge: the helper's count for this HTML
-    assert view["badge"] == str(expected_count(mail.html)), view
+    # badge: the trackers blocked; its tooltip says so first, then the links
+    trackers, links = expected_counts(mail.html)
+    assert view["badge"] == str(trackers), view
+    assert tb.badge() == (str(trackers), f"Trackless: {trackers} trackers blocked · {links} tracking links cleaned"), tb.badge()
     assert server.snapshot() == [], f"requests reached the loopback server: {server.snapshot()}"
 
 
@@ -68,6 +92,13 @@ def test_head_content_outside_the_part_is_sanitized_too(tb, server):
     assert link["href"] == f"{server.base}/base/page.html?keep=1", link
     assert link["original"] == "page.html?utm_source=x&keep=1", link
     assert server.snapshot() == []
+    # its blocked remote style sheet is not mistaken for remote content allowed
+    time.sleep(0.5)
+    assert tb.badge()[0] != "!", tb.badge()
+    # its read-receipt request, read from the headers, with what Thunderbird does about it
+    text = popup_once(tb)
+    assert "Read receipt requested" in text and "Disposition-Notification-To" in text, text
+    assert "to Shop <receipts@shop.example>" in text and "Thunderbird asks you before sending a read receipt" in text, text
 
 
 def test_popup_report_and_undo(tb, server):
@@ -77,13 +108,17 @@ def test_popup_report_and_undo(tb, server):
     assert tb.open_popup(), "the popup did not open"
     try:
         text = tb.popup_text()
-        count = expected_count(mail.html)
-        assert f"{count} trackers blocked." in text, text
-        assert "Remote content" in text and "high confidence" in text, text
-        assert "tracked, destination hidden" in text, text
+        trackers, links = expected_counts(mail.html)
+        # one vocabulary: the popup's line is the badge tooltip's
+        assert f"{trackers} trackers blocked · {links} tracking links cleaned." in text, text
+        assert "Remote content" in text and "certain: a known tracker" in text, text
+        assert "destination hidden by the sender's mail service" in text, text
+        assert "destination restored" in text and "tracking removed" in text, text
+        for jargon in ("unwrapped", "opaque", "hiddenSendGrid", "cleanedGoogle"):
+            assert jargon not in text, (jargon, text)
         assert "before: https://shop.example/p?id=7&utm_source=nl&utm_medium=email&mc_eid=abc123" in text, text
         assert "after: https://shop.example/p?id=7" in text, text
-        assert "removed: utm_source, utm_medium, mc_eid" in text, text
+        assert "tracking parts removed: utm_source, utm_medium, mc_eid" in text, text
         # a URL carrying markup is shown as text, never parsed
         all_text = tb.popup_eval("content.document.body.textContent")  # also inside collapsed groups
         assert '/content/hostile.png?q="><img src=x onerror=alert(1)><script>alert(2)</script>' in all_text, all_text
@@ -114,7 +149,45 @@ def test_plain_text_links_are_cleaned(tb, server):
         assert by_original[original]["href"] == final, view["links"]
         assert by_original[original]["text"] == final
     assert [l["href"] for l in view["links"] if not l["original"]] == ["https://shop.example/help"]
-    assert view["badge"] == str(len(mails.PLAIN_LINKS))
+    # links that track the reader (issue 17): mc_eid does; a Google redirect with utm_* alone does not
+    import trackless
+
+    tracking = sum(trackless.unwrap(u, recipients=[mails.READER]).tracker for u in mails.PLAIN_LINKS)
+    assert tracking == 1
+    # no tracker in a plain-text mail: a clean badge whose tooltip names the tracking links
+    assert view["badge"] == "✓", view
+    assert tb.badge()[1] == "Trackless: no trackers found · 1 tracking link cleaned", tb.badge()
+    assert server.snapshot() == []
+
+
+def test_new_mail_is_presanitized_and_reopens_are_served_from_the_cache(tb, server):
+    """New mail arrives (messages.onNewMailReceived): the background rebuilds its
+    rendered HTML and sanitizes it into the in-memory cache, so the first open is
+    served from there. Opening it again is too, as is a reopen of a 200 KB mail
+    whose images Thunderbird marks for zoom after loading (the display script
+    leaves those marks out, so the same mail always sends the same HTML). Each
+    such open is as sanitized as a fresh one and costs no request."""
+    html = mails.small_html(server.base).replace("Short note", "Arrived just now")
+    mail = mails.TestMail("Cache probe", html=html)
+    arrived = tb.deliver([f"From - Thu Nov 26 00:00:00 2026\n{mails.to_message(mail, 90)}"])
+    assert arrived == [["Cache probe", True]], arrived
+    time.sleep(2)  # background work, if any, is done
+    first = tb.open_message("Cache probe", server.base)
+    assert_sanitized(first)
+    assert first["cached"] is True, "the result sanitized on arrival was not used"
+    assert "Arrived just now" in first["bodyText"]
+    assert first["badge"] == str(expected_count(html)), first
+    tb.select_none()
+    again = tb.open_message("Cache probe", server.base)
+    assert_sanitized(again)
+    assert again["cached"] is True, "the second open was not served from the cache"
+    assert again["badge"] == first["badge"]
+    assert again["links"] == first["links"] and again["images"] == first["images"]
+    for n in range(2):
+        tb.select_none()
+        large = tb.open_message("Large mail", server.base, timeout_ms=30000)
+        assert_sanitized(large)
+        assert large["cached"] is bool(n), n
     assert server.snapshot() == []
 
 
@@ -138,9 +211,10 @@ def test_timing_small_large_and_chunked(tb, server):
             tb.select_none()
             view = tb.open_message(mail.subject, server.base, timeout_ms=30000)
             assert_sanitized(view)
-            count = expected_count(mail.html)
+            count, links = expected_counts(mail.html)
             assert view["badge"] == (str(count) if count <= 999 else "999+"), (mail.subject, view["badge"])
-            assert f"Trackless: {count} trackers blocked" in view["badgeTitle"], view["badgeTitle"]
+            words = f"{count} tracker{'s' if count != 1 else ''} blocked · {links} tracking link{'s' if links != 1 else ''} cleaned"
+            assert view["badgeTitle"] == f"Trackless: {words}", view["badgeTitle"]
             label = f"{mail.subject} ({len(mail.html) // 1000} KB)"
             harness.TIMINGS.append((label, view["timingMs"]))
     assert server.snapshot() == []
@@ -223,16 +297,28 @@ def _path_in(manifest_text: str) -> str:
 def test_options_page_status_and_settings(tb, server):
     assert tb.open_addon_tab("options/options.html")
     try:
-        text = tb.wait_page_text("/options/options.html", "resolve_allow_private")
+        private = "Let link resolving reach local network addresses"
+        text = tb.wait_page_text("/options/options.html", private)
         assert "Helper answering: trackless" in text and "(protocol 1)" in text, text
-        assert "resolve_allow_private" in text, text
+        # labels and explanations a person reads, never the internal names
+        for internal in ("resolve_allow_private", "dns_uncloaking", "image_max_bytes", "request_timeout_ms", "sender_images"):
+            assert internal not in text, (internal, text)
+        assert "What this sends: those host names, to your resolver" in text, text
+        assert "Show images from the sender's own domain" in text, text
+        # sizes in MB and times in seconds
+        values = tb.page_eval(
+            "/options/options.html",
+            "['image_max_bytes', 'request_timeout_ms'].map(n => content.document.getElementById('setting-' + n))"
+            ".map(i => i.value + ' ' + i.parentNode.textContent.trim()).join('|')",
+        )
+        assert values == "5 Largest image the helper fetches  MB|5 Network time limit  seconds", values
         # the image fetcher may reach the loopback test server only with this setting
         tb.page_eval(
             "/options/options.html",
-            "[...content.document.querySelectorAll('#settings label')].find(l => l.querySelector('strong').textContent === 'resolve_allow_private').querySelector('input').click()",
+            f"[...content.document.querySelectorAll('#settings label')].find(l => l.querySelector('strong').textContent === {private!r}).querySelector('input').click()",
         )
-        text = tb.wait_page_text("/options/options.html", "resolve_allow_private saved.")
-        assert "resolve_allow_private saved." in text, text
+        text = tb.wait_page_text("/options/options.html", f"{private}: saved.")
+        assert f"{private}: saved." in text, text
         # allowlist: keep shop.example's links unmodified
         tb.page_eval(
             "/options/options.html",
@@ -297,66 +383,219 @@ def test_resolve_tracking_link_from_the_context_menu(tb, server):
     assert all(p.startswith("/ls/click") or p.startswith("/dest/landing") for p in paths), paths
 
 
-def test_show_images_from_domain_fetches_through_the_helper(tb, server):
+PANE_IMAGE = """const about3Pane = document.getElementById("tabmail").currentAbout3Pane;
+const d = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentDocument;
+const i = d.getElementById(arguments[0]);
+return i ? [i.getAttribute("data-trackless-allowed"), (i.getAttribute("src") || "").slice(0, 22), i.naturalWidth] : null;"""
+
+
+def wait_image(tb, element_id: str, want, timeout: float = 15.0):
+    """The displayed image's [allowed URL, src prefix, naturalWidth] once ``want(value)`` holds (or the last value)."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = tb.client.execute_script(PANE_IMAGE, script_args=[element_id])
+        if want(value):
+            break
+        time.sleep(0.2)
+    return value
+
+
+def wait_popup(tb, needle: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = tb.popup_eval("content.document.body.textContent")
+        if needle in text:
+            break
+        time.sleep(0.1)
+    return text
+
+
+def allowlist(tb) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "trackless", "allow", "list"], env=harness.clean_env(tb.profile.home),
+        capture_output=True, text=True, timeout=60,
+    )
+    return out.stdout + out.stderr
+
+
+def assert_helper_fetch(server, before: int, paths: list[str]) -> None:
+    """Exactly these requests since ``before``, each without Cookie (the server
+    sets one on every answer), Referer or a library's User-Agent."""
+    assert server.snapshot()[before:] == [("GET", p) for p in paths], server.snapshot()[before:]
+    for sent in server.headers_snapshot()[before:]:
+        assert sent["Cookie"] == "" and sent["Referer"] == "", sent
+        assert sent["User-Agent"].startswith("Mozilla/5.0") and not any(
+            word in sent["User-Agent"].lower() for word in ("python", "urllib", "trackless")), sent
+
+
+def test_show_images_from_a_domain_that_also_serves_a_pixel_then_undo(tb, server):
     before = len(server.snapshot())
     view = tb.open_message("Images from a second domain", server.base)
     assert_sanitized(view)
     assert tb.open_popup()
     try:
         text = tb.popup_text()
-        assert "show images from 127.0.0.1" in text, text
-        assert "127.0.0.2" not in tb.popup_eval(
-            "[...content.document.querySelectorAll('button.allow')].map(b => b.textContent).join()"
-        ), "a tracker's domain must not be offered"
+        # offered although 127.0.0.1 also serves a pixel, and the popup says the pixel stays blocked
+        assert "Images from 127.0.0.1 are blocked. Its 1 tracker stays blocked." in text, text
+        buttons = tb.popup_eval("[...content.document.querySelectorAll('button.allow')].map(b => b.textContent).join('|')")
+        assert buttons == "Show images from 127.0.0.1", "only the content images' domain; never a domain with only trackers"
+        # one click: the mail re-renders in place with the picture, fetched by the helper
         tb.popup_eval("content.document.querySelector('button.allow').click()")
-        deadline = time.monotonic() + 15
-        shown = None
-        while time.monotonic() < deadline:
-            shown = tb.client.execute_script(
-                """const about3Pane = document.getElementById("tabmail").currentAbout3Pane;
-                const d = about3Pane.messageBrowser.contentDocument.getElementById("messagepane").contentDocument;
-                const i = d.getElementById("catalog");
-                return i ? [i.getAttribute("data-trackless-allowed"), (i.getAttribute("src") || "").slice(0, 22), i.naturalWidth] : null;"""
-            )
-            if shown and shown[2]:
-                break
-            time.sleep(0.2)
-        button = tb.popup_eval("content.document.querySelector('button.allow') && content.document.querySelector('button.allow').textContent")
-        # re-rendered with the domain allowed; the helper fetched the image and it shows as data:
-        assert shown == [f"{server.base}/content/catalog.jpg", "data:image/png;base64,", 1], (shown, button)
+        shown = wait_image(tb, "catalog", lambda v: bool(v and v[2]))
+        assert shown == [f"{server.base}/content/catalog.jpg", "data:image/png;base64,", 1], shown
+        assert wait_image(tb, "same-pixel", lambda v: v is None, 2) is None, "the pixel on the same domain is removed"
+        text = wait_popup(tb, "are shown (you allowed them)")
+        assert "Images from 127.0.0.1 are shown (you allowed them). Its 1 tracker stays blocked." in text, text
+        assert "127.0.0.1" in allowlist(tb)
+        # exactly one request: the allowed image, once; the same domain's pixel none
+        assert_helper_fetch(server, before, ["/content/catalog.jpg"])
+        # undo in the same place: blocked again, re-rendered, nothing fetched
+        assert tb.popup_eval("content.document.querySelector('button.block').textContent") == "Block images from 127.0.0.1 again"
+        tb.popup_eval("content.document.querySelector('button.block').click()")
+        hidden = wait_image(tb, "catalog", lambda v: bool(v) and v[1] == "")
+        assert hidden and hidden[1] == "" and hidden[0] is None, hidden
+        text = wait_popup(tb, "Show images from 127.0.0.1")
+        assert "Images from 127.0.0.1 are blocked." in text, text
+        assert "127.0.0.1" not in allowlist(tb)
     finally:
         tb.close_popup()
-    settings = subprocess.run(
-        [sys.executable, "-m", "trackless", "allow", "list"], env=harness.clean_env(tb.profile.home),
-        capture_output=True, text=True, timeout=60,
-    )
-    assert "127.0.0.1" in settings.stdout, settings.stdout + settings.stderr
-    # the one request: the helper fetching the allowed image, without cookies
-    # (the server sets one on every answer), Referer or a library's User-Agent
-    assert server.snapshot()[before:] == [("GET", "/content/catalog.jpg")]
-    sent = server.headers_snapshot()[before]
-    assert sent["Cookie"] == "" and sent["Referer"] == "", sent
-    assert sent["User-Agent"].startswith("Mozilla/5.0") and not any(
-        word in sent["User-Agent"].lower() for word in ("python", "urllib", "trackless")), sent
+    assert_helper_fetch(server, before, ["/content/catalog.jpg"])
+
+
+def popup_once(tb) -> str:
+    """The popup's visible text for the displayed message (opened, read, closed)."""
+    assert tb.open_popup()
+    try:
+        return tb.popup_text()
+    finally:
+        tb.close_popup()
+
+
+def set_option(tb, label: str, checked: bool) -> None:
+    """Tick or untick a setting on the options page, by its label."""
+    assert tb.open_addon_tab("options/options.html")
+    try:
+        tb.wait_page_text("/options/options.html", label)
+        find = f"[...content.document.querySelectorAll('#settings label')].find(l => l.querySelector('strong').textContent === {label!r}).querySelector('input')"
+        if tb.page_eval("/options/options.html", f"{find}.checked") != str(checked).lower():
+            tb.page_eval("/options/options.html", f"{find}.click()")
+            tb.wait_page_text("/options/options.html", f"{label}: saved.")
+        assert tb.page_eval("/options/options.html", f"{find}.checked") == str(checked).lower()
+    finally:
+        tb.close_addon_tab("options/options.html")
+
+
+def test_sender_domain_images_only_for_an_authenticated_sender(tb, server):
+    label = "Show images from the sender's own domain"
+    set_option(tb, label, True)
+    try:
+        before = len(server.snapshot())
+        view = tb.open_message("Sender images authenticated", server.base)
+        assert_sanitized(view)
+        local = server.base.replace("127.0.0.1", "localhost")
+        shown = wait_image(tb, "hero", lambda v: bool(v and v[2]))
+        assert shown == [f"{local}/sender-pass/hero.jpg", "data:image/png;base64,", 1], shown
+        text = popup_once(tb)
+        assert "Images from the sender's domain localhost are shown: DMARC passed for localhost." in text, text
+        assert "Images from localhost are shown (the sender's own domain). Its 1 tracker stays blocked." in text, text
+        assert_helper_fetch(server, before, ["/sender-pass/hero.jpg"])
+        # the same mail without the provider's verdict: a From anyone can write turns nothing on
+        before = len(server.snapshot())
+        assert_sanitized(tb.open_message("Sender images unauthenticated", server.base))
+        text = popup_once(tb)
+        assert ("Images from the sender's domain localhost are not shown: the sender is not authenticated: "
+                "no Authentication-Results header from your provider.") in text, text
+        assert "Show images from localhost" in text, text
+        hero = wait_image(tb, "hero", lambda v: False, 1)
+        assert hero and hero[1] == "" and not hero[2], hero
+        assert server.snapshot()[before:] == []
+    finally:
+        set_option(tb, label, False)
+
+
+ONLY_KIND_PREFIXES = {
+    "Remote font only": "/font-only/",
+    "Remote style rule background only": "/rule-bg/",
+    "Remote media only": "/media-only/",
+    "Remote frame only": "/frame-only/",
+}
+
+
+def test_remote_content_of_every_kind_blocked_costs_nothing_and_warns_nothing(tb, server):
+    """Blocking on: the mails whose only remote content is a font, a style-rule
+    background, a sound or a frame make no request (the add-on's checks included)
+    and raise no warning."""
+    mark = len(server.snapshot())
+    for subject in ONLY_KIND_PREFIXES:
+        tb.select_none()
+        view = tb.open_message(subject, server.base)
+        assert view["state"] == "sanitized", (subject, view)
+        time.sleep(0.6)  # past SETTLE_MS: a late check would have reported by now
+        assert tb.badge()[0] != "!", (subject, tb.badge())
+    assert server.snapshot()[mark:] == [], server.snapshot()[mark:]
+
+
+def wait_badge(tb, text: str, timeout: float = 5.0):
+    badge = tb.badge()
+    deadline = time.monotonic() + timeout
+    while (not badge or badge[0] != text) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        badge = tb.badge()
+    return badge
 
 
 def test_remote_content_allowed_is_detected(tb, server):
-    """Last: turns Thunderbird's blocking off, so this mail's image does load."""
+    """Last: turns Thunderbird's blocking off, so these mails' remote content does load."""
     before = server.snapshot()
-    assert all(p.startswith(("/ls/click", "/dest/landing", "/content/catalog.jpg")) for _, p in before), (
-        "only the helper's requests the user asked for (resolve, allowed image) so far"
+    assert all(p.startswith(("/ls/click", "/dest/landing", "/content/catalog.jpg", "/sender-pass/hero.jpg")) for _, p in before), (
+        "only the helper's requests the user asked for (resolve, allowed images) so far"
     )
     tb.set_bool_pref("mailnews.message_display.disable_remote_image", False)
     try:
         view = tb.open_message("Remote allowed probe", server.base)
         assert view["state"] == "sanitized", view
-        badge = tb.badge()
-        deadline = time.monotonic() + 5
-        while badge[0] != "!" and time.monotonic() < deadline:
-            time.sleep(0.2)
-            badge = tb.badge()
+        badge = wait_badge(tb, "!")
         assert badge[0] == "!", (badge, view)
-        assert "remote content appears to be allowed" in badge[1], badge
+        assert "Thunderbird loaded remote content for this message" in badge[1], badge
         assert {p for _, p in server.snapshot()[len(before):]} == {"/allowed/photo.png"}
+        # no <img> at all: a CSS background and a web font are loads too
+        mark = len(server.snapshot())
+        view = tb.open_message("Remote allowed CSS probe", server.base)
+        assert view["state"] == "sanitized", view
+        badge = wait_badge(tb, "!")
+        loaded = [p for _, p in server.snapshot()[mark:]]
+        assert badge[0] == "!", (badge, loaded)
+        # the background was requested once: by Thunderbird, the add-on's probe added none
+        assert loaded.count("/allowed/css-bg.png") == 1 and set(loaded) <= {"/allowed/css-bg.png", "/allowed/font.woff2"}, loaded
+        # a mail whose only remote content is a style sheet
+        mark = len(server.snapshot())
+        view = tb.open_message("Remote allowed stylesheet probe", server.base)
+        assert view["state"] == "sanitized", view
+        badge = wait_badge(tb, "!")
+        assert badge[0] == "!", (badge, server.snapshot()[mark:])
+        assert [p for _, p in server.snapshot()[mark:]] == ["/allowed/style.css"]
+        # the popup says how to turn Thunderbird's blocking back on
+        text = popup_once(tb)
+        assert "Thunderbird loaded remote content" in text, text
+        assert "uncheck “Allow remote content in messages”" in text and "Exceptions…" in text, text
+    finally:
+        tb.set_bool_pref("mailnews.message_display.disable_remote_image", True)
+
+
+def test_remote_content_of_every_kind_allowed_is_detected(tb, server):
+    """Blocking off: each mail's one kind of remote load raises the "!" warning."""
+    tb.set_bool_pref("mailnews.message_display.disable_remote_image", False)
+    try:
+        for subject, prefix in ONLY_KIND_PREFIXES.items():
+            tb.select_none()
+            mark = len(server.snapshot())
+            view = tb.open_message(subject, server.base)
+            assert view["state"] == "sanitized", (subject, view)
+            badge = wait_badge(tb, "!")
+            loaded = [p for _, p in server.snapshot()[mark:]]
+            assert badge[0] == "!", (subject, badge, loaded)
+            assert loaded and all(p.startswith(prefix) for p in loaded), (subject, loaded)
     finally:
         tb.set_bool_pref("mailnews.message_display.disable_remote_image", True)

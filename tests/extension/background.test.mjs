@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -14,18 +15,21 @@ import {
 import { NativeClient } from "../../extension/lib/port_client.js";
 import { FakeClock, fakeMessenger, flush, portFactory } from "./fakes.mjs";
 
-const DISPLAY = { id: "trackless@trackless.example", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
-const PAGE = { id: "trackless@trackless.example", url: "moz-extension://uuid/popup/popup.html" };
+const DISPLAY = { id: "trackless@trackless.email", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
+const PAGE = { id: "trackless@trackless.email", url: "moz-extension://uuid/popup/popup.html" };
 const HEADER = { author: "Shop <news@shop.example>", recipients: ["Reader <reader@example.org>"], ccList: ["cc@example.org"], bccList: [] };
 
 // A background wired to fakes; `host(frame)` answers each request sent to the port.
-function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopts } = {}) {
+function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, bgopts = {}, ...mopts } = {}) {
   const clock = new FakeClock();
   const { connect, ports } = portFactory();
   const client = new NativeClient({ connect, timers: clock, now: clock.now });
   const messenger = fakeMessenger({ displayed, ...mopts });
   const logs = [];
-  const bg = createBackground({ messenger, client, now: clock.now, log: (m) => logs.push(m) });
+  // A synchronous stand-in for SHA-256 (WebCrypto settles on another thread,
+  // outside the fake event loop these tests step through).
+  const digest = async (text) => `k${text.length}:${text}`;
+  const bg = createBackground({ messenger, client, now: clock.now, log: (m) => logs.push(m), digest, timers: clock, ...bgopts });
   const answer = async () => {
     // answer every unanswered request on the current port
     for (const p of ports) {
@@ -50,12 +54,16 @@ function setup({ host = null, displayed = { id: 1, messages: [HEADER] }, ...mopt
     const texts = messenger.calls.filter((c) => c[0] === "setBadgeText" && c[1].tabId === tabId);
     return texts.length ? texts[texts.length - 1][1].text : null;
   };
-  return { bg, messenger, clock, ports, send, badge, logs, answer };
+  const title = (tabId) => {
+    const titles = messenger.calls.filter((c) => c[0] === "setTitle" && c[1].tabId === tabId);
+    return titles.length ? titles[titles.length - 1][1].title : null;
+  };
+  return { bg, messenger, clock, ports, send, badge, title, logs, answer };
 }
 
 const okSanitize = (frame) =>
   frame.action === "sanitize"
-    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }], links: [], headers: [], badge: 3 } }
+    ? { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [{ tracker: true }, { tracker: true }, { tracker: true }], links: [], headers: [], badge: 3 } }
     : frame.action === "ping"
       ? { ok: true, result: { name: "trackless", version: "0.1.0", protocol: 1 } }
       : { ok: false, error: { code: "unknown_action", message: `no action ${frame.action}` } };
@@ -84,7 +92,7 @@ test("registration tolerates a script left registered by an earlier background",
 test("display.sanitize sends html, sender and every recipient; sets the count badge", async () => {
   const { send, ports, badge, bg } = setup({ host: okSanitize });
   const reply = await send({ command: "display.sanitize", parts: ["<img src=x>"] }, DISPLAY);
-  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3, allowed: [] });
+  assert.deepEqual(reply, { ok: true, parts: ["<p>clean:<img src=x></p>"], count: 3, allowed: [], cached: false });
   const req = ports[0].sent.find((f) => f.action === "sanitize");
   assert.deepEqual({ ...req, id: 0 }, { id: 0, action: "sanitize", html: "<img src=x>", from: "news@shop.example", to: ["reader@example.org", "cc@example.org"] });
   assert.equal(badge(5), "3");
@@ -137,7 +145,7 @@ test("a result for an older message does not overwrite the newer one's badge", a
   const [f1, f2] = ports[0].sent.filter((f) => f.action === "sanitize");
   ports[0].reply({ id: f2.id, ok: true, result: { html: "n", badge: 0 } });
   await flush();
-  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", badge: 9 } });
+  ports[0].reply({ id: f1.id, ok: true, result: { html: "o", remote: Array(9).fill({ tracker: true }), badge: 9 } });
   await flush();
   assert.equal((await first).count, 9);
   assert.equal((await second).count, 0);
@@ -164,7 +172,7 @@ test("remote content allowed overrides the count on the badge", async () => {
 });
 
 test("plain-text mails: unwrap with the reader's addresses, count of changed links", async () => {
-  const { send, ports, badge } = setup({
+  const { send, ports, badge, title } = setup({
     host: (f) => ({
       ok: true,
       result: { links: f.urls.map((u) => ({ original: u, final: u.split("?")[0], status: u.includes("?") ? "cleaned" : "unchanged", removed: u.includes("?") ? ["utm_source"] : [] })) },
@@ -174,7 +182,9 @@ test("plain-text mails: unwrap with the reader's addresses, count of changed lin
   assert.equal(reply.ok, true);
   assert.equal(reply.count, 1);
   assert.deepEqual(ports[0].sent.find((f) => f.action === "unwrap").to, ["reader@example.org", "cc@example.org"]);
-  assert.equal(badge(5), "1");
+  // no tracker in a plain-text mail: the badge says so, its tooltip names the link
+  assert.equal(badge(5), "✓");
+  assert.equal(title(5), "Trackless: no trackers found · 1 tracking link cleaned");
   const empty = await send({ command: "display.unwrap", urls: [] }, DISPLAY);
   assert.deepEqual(empty, { ok: true, links: [], count: 0 });
   assert.equal(badge(5), "✓");
@@ -259,6 +269,22 @@ test("options pass-throughs send params without the command name", async () => {
   assert.deepEqual(r.result, { settings: { dns_uncloaking: true } });
   const f = seen.find((x) => x.action === "settings.set");
   assert.deepEqual(Object.keys(f).sort(), ["action", "id", "settings"]);
+});
+
+test("the options page can make the helper forget learned ids (issue 17)", async () => {
+  const seen = [];
+  const { send } = setup({
+    host: (f) => {
+      seen.push(f);
+      return { ok: true, result: { cleared: true } };
+    },
+  });
+  const r = await send({ command: "learned.clear" }, PAGE);
+  assert.deepEqual(r.result, { cleared: true });
+  assert.deepEqual(Object.keys(seen.find((x) => x.action === "learned.clear")).sort(), ["action", "id"]);
+  // only the add-on's own pages may ask
+  const denied = await send({ command: "learned.clear" }, DISPLAY);
+  assert.notEqual(denied && denied.ok, true);
 });
 
 test("a closed tab forgets its report", async () => {
@@ -456,4 +482,248 @@ test("messages already open at start-up get the display script injected", async 
     ["css", 99, DISPLAY_SCRIPT.css],
   ]);
   assert.match(logs[0], /tab 99: Missing host permission/);
+});
+
+test("display.sanitize reads the headers: Authentication-Results go to the helper, read receipts to the report", async () => {
+  const { send, ports, messenger } = setup({ host: okSanitize, displayed: { messages: [{ ...HEADER, id: 42 }] } });
+  messenger.fullHeaders = {
+    "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example", "forged.example; dmarc=pass"],
+    "disposition-notification-to": ["<track@shop.example>"],
+    "x-confirm-reading-to": ["track@shop.example"],
+  };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  assert.ok(messenger.calls.some((c) => c[0] === "getFull" && c[1] === 42));
+  const req = ports[0].sent.find((f) => f.action === "sanitize");
+  assert.deepEqual(req.authentication_results, messenger.fullHeaders["authentication-results"]);
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.deepEqual(record.receipts, [
+    { header: "Disposition-Notification-To", to: "<track@shop.example>", thunderbird: "asks" },
+    { header: "X-Confirm-Reading-To", to: "track@shop.example", thunderbird: "ignores" },
+  ]);
+  // headers that cannot be read count as absent: the mail is still sanitized, without a verdict
+  messenger.fullThrows = true;
+  const reply = await send({ command: "display.sanitize", parts: ["y"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  const last = ports[0].sent.filter((f) => f.action === "sanitize").at(-1);
+  assert.equal("authentication_results" in last, false);
+  assert.deepEqual((await send({ command: "report", tabId: 5 }, PAGE)).record.receipts, []);
+});
+
+test("blockImages undoes allowImages (keeping a 'keep links' choice) and re-renders", async () => {
+  const calls = [];
+  let list = { "shop.example": { images: true, keep_links: true }, "cdn.example": { images: true, keep_links: false } };
+  const { send, messenger } = setup({
+    host: (f) => {
+      calls.push(f);
+      return { ok: true, result: { allowlist: list } };
+    },
+  });
+  assert.deepEqual(await send({ command: "blockImages", tabId: 5, domain: "shop.example" }, PAGE), { ok: true });
+  assert.deepEqual(calls.filter((f) => f.action.startsWith("allowlist.") && f.action !== "allowlist.get").map((f) => [f.action, f.domain, f.images, f.keep_links]), [
+    ["allowlist.add", "shop.example", false, true],
+  ]);
+  await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE);
+  assert.deepEqual(calls.filter((f) => f.action === "allowlist.remove").map((f) => f.domain), ["cdn.example"]);
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "rerender" }], [5, { command: "rerender" }]]);
+  // allowing again keeps the domain's "keep links" choice
+  list = { "shop.example": { images: false, keep_links: true } };
+  await send({ command: "allowImages", tabId: 5, domain: "shop.example" }, PAGE);
+  const add = calls.filter((f) => f.action === "allowlist.add").at(-1);
+  assert.deepEqual([add.images, add.keep_links], [true, true]);
+  // a re-render the tab could not do is an error for the popup
+  messenger.tabAnswer = { ok: false, error: { code: "swap", message: "parts mismatch" } };
+  assert.equal((await send({ command: "blockImages", tabId: 5, domain: "cdn.example" }, PAGE)).error.code, "swap");
+});
+
+test("with DNS uncloaking on, an allowed image whose host is a cloaked tracker is never fetched", async () => {
+  const frames = [];
+  const result = {
+    html: "",
+    remote: [
+      { url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+      { url: "https://cdn.shop.example/b.png", action: "allowed", allowed_by: "sender", tracker: false, domain: "shop.example" },
+    ],
+    links: [],
+  };
+  const { send, bg } = setup({
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: structuredClone(result) };
+      if (f.action === "uncloak") return { ok: true, result: { hosts: { "img.shop.example": { status: "tracker", vendor: "Acme Tracking" } } } };
+      if (f.action === "images") return { ok: true, result: { images: [], ok: 0 } };
+      return null;
+    },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.shown", timingMs: 5 }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png", "https://cdn.shop.example/b.png"] }, DISPLAY);
+  assert.deepEqual(frames.find((f) => f.action === "images").urls, ["https://cdn.shop.example/b.png"]);
+  const r = bg.records.get(5).result.remote[0];
+  assert.deepEqual([r.action, r.tracker, r.allowed_by], ["blocked", true, ""]);
+  assert.equal(bg.records.get(5).state.count, 1);
+});
+
+test("display.images passes the sender and its Authentication-Results, for the helper's own check", async () => {
+  const frames = [];
+  const remote = [{ url: "https://img.shop.example/a.png", action: "allowed", allowed_by: "sender", tracker: false }];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 3 }] },
+    host: (f) => {
+      frames.push(f);
+      if (f.action === "sanitize") return { ok: true, result: { html: "", remote, links: [] } };
+      return { ok: true, result: { images: [], ok: 0 } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "display.images", urls: ["https://img.shop.example/a.png"] }, DISPLAY);
+  const images = frames.find((f) => f.action === "images");
+  assert.deepEqual([images.urls, images.from, images.authentication_results], [
+    ["https://img.shop.example/a.png"],
+    "news@shop.example",
+    messenger.fullHeaders["authentication-results"],
+  ]);
+});
+
+test("while the sender-domain policy is off, the headers are not waited for; switched on, the mail is sanitized with the verdict", async () => {
+  let enabled = false;
+  const frames = [];
+  const { send, messenger } = setup({
+    displayed: { messages: [{ ...HEADER, id: 9 }] },
+    host: (f) => {
+      frames.push(f);
+      return { ok: true, result: { html: `<p>${frames.length}</p>`, remote: [], links: [], sender_images: { enabled } } };
+    },
+  });
+  messenger.fullHeaders = { "authentication-results": ["mx.reader.example; dmarc=pass header.from=shop.example"] };
+  // the first mail: the policy is not known yet, the verdict goes with it
+  await send({ command: "display.sanitize", parts: ["a"] }, DISPLAY);
+  assert.ok("authentication_results" in frames.at(-1));
+  // known off: messages.getFull (which parses the whole mail) may take as long as it likes
+  messenger.fullHangs = true;
+  const reply = await send({ command: "display.sanitize", parts: ["b"] }, DISPLAY);
+  assert.equal(reply.ok, true);
+  assert.equal("authentication_results" in frames.at(-1), false);
+  // switched on from a terminal: the result says so, and the mail is sanitized again with the verdict
+  messenger.fullHangs = false;
+  enabled = true;
+  const before = frames.length;
+  const again = await send({ command: "display.sanitize", parts: ["c"] }, DISPLAY);
+  assert.equal(again.ok, true);
+  assert.deepEqual(frames.slice(before).map((f) => "authentication_results" in f), [false, true]);
+  assert.deepEqual(again.parts, [`<p>${frames.length}</p>`]);
+  // and from then on the verdict goes with the first request
+  const n = frames.length;
+  await send({ command: "display.sanitize", parts: ["d"] }, DISPLAY);
+  assert.deepEqual(frames.slice(n).map((f) => "authentication_results" in f), [true]);
+});
+
+// ---- the sanitize cache and pre-sanitizing new mail (issue 10) ----
+
+// A helper with a current `state`; sanitize results carry the state they were made under.
+function statefulHost(box) {
+  return (frame) => {
+    if (frame.action === "state") return { ok: true, result: { state: box.state } };
+    if (frame.action === "sanitize") {
+      if (box.hold && frame.html === box.hold) return null; // never answered (a slow mail)
+      return { ok: true, result: { html: `<p>clean:${frame.html}</p>`, remote: [], links: [], headers: [], badge: 1, state: box.state } };
+    }
+    return okSanitize(frame);
+  };
+}
+
+const sanitizesOf = (ports, html) => ports[0].sent.filter((f) => f.action === "sanitize" && (html === undefined || f.html === html));
+
+test("a mail opened again is served from the cache while the helper's state is unchanged", async () => {
+  const box = { state: "S1" };
+  const { send, ports } = setup({ host: statefulHost(box) });
+  const first = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(first.cached, false);
+  const again = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(again.cached, true);
+  assert.deepEqual(again.parts, first.parts);
+  assert.equal(sanitizesOf(ports).length, 1, "the second open asked only for the state");
+  assert.equal(ports[0].sent.filter((f) => f.action === "state").length, 1);
+  // the allowlist, settings or rules changed: the helper's state differs, the entry is not used
+  box.state = "S2";
+  const changed = await send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(changed.cached, false);
+  assert.equal(sanitizesOf(ports).length, 2);
+  // a different sender is a different request
+  const other = setup({ host: statefulHost({ state: "S1" }), displayed: { id: 2, messages: [{ ...HEADER, author: "x@y.example" }] } });
+  await other.send({ command: "display.sanitize", parts: ["<p>x</p>"] }, DISPLAY);
+  assert.equal(sanitizesOf(other.ports)[0].from, "x@y.example");
+});
+
+test("the cached result handed out is a copy: marking trackers in one report does not change the cache", async () => {
+  const box = { state: "S1" };
+  const { send, bg } = setup({ host: statefulHost(box) });
+  await send({ command: "display.sanitize", parts: ["<p>y</p>"] }, DISPLAY);
+  bg.records.get(5).result.html = "changed";
+  const again = await send({ command: "display.sanitize", parts: ["<p>y</p>"] }, DISPLAY);
+  assert.deepEqual(again.parts, ["<p>clean:<p>y</p></p>"]);
+});
+
+test("an older helper without `state` is never served from the cache", async () => {
+  const { send, ports } = setup({ host: okSanitize }); // results carry no state
+  await send({ command: "display.sanitize", parts: ["z"] }, DISPLAY);
+  const again = await send({ command: "display.sanitize", parts: ["z"] }, DISPLAY);
+  assert.equal(again.cached, false);
+  assert.equal(sanitizesOf(ports).length, 2);
+});
+
+function newMailEvent() {
+  const listeners = [];
+  return { listeners, addListener: (f) => listeners.push(f), fire: (...a) => listeners.map((f) => f(...a)) };
+}
+
+function withMessages(t, fulls) {
+  t.messenger.messages = {
+    onNewMailReceived: newMailEvent(),
+    getFull: async (id) => fulls[id],
+    continueList: async () => ({ id: null, messages: [] }),
+  };
+  return t.messenger.messages;
+}
+
+test("new mail is sanitized in the background and its first open is served from the cache", async () => {
+  const box = { state: "S1" };
+  const render = (full) => [full.html];
+  const t = setup({ host: statefulHost(box), bgopts: { render } });
+  const messages = withMessages(t, { 41: { html: "<p>new</p>" } });
+  await t.bg.start();
+  assert.equal(messages.onNewMailReceived.listeners.length, 1, "the listener is added at start");
+  messages.onNewMailReceived.fire({ type: "inbox" }, { id: null, messages: [{ id: 41, ...HEADER }] });
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>new</p>").length, 1, "sanitized on arrival");
+  assert.equal(t.bg.presanitizer.stats.done, 1);
+  const open = await t.send({ command: "display.sanitize", parts: ["<p>new</p>"] }, DISPLAY);
+  assert.equal(open.cached, true);
+  assert.equal(sanitizesOf(t.ports, "<p>new</p>").length, 1, "no second sanitize");
+  // what the display would have sent differs from the rebuild: a plain miss, sanitized as usual
+  const differs = await t.send({ command: "display.sanitize", parts: ["<p>new</p> "] }, DISPLAY);
+  assert.equal(differs.cached, false);
+});
+
+test("background sanitizing waits while a mail is being displayed", async () => {
+  const box = { state: "S1", hold: "<p>slow</p>" };
+  const t = setup({ host: statefulHost(box), bgopts: { render: (full) => [full.html] } });
+  t.bg.presanitizer || assert.fail("no presanitizer");
+  const messages = withMessages(t, { 42: { html: "<p>arrived</p>" } });
+  await t.bg.start();
+  const shown = t.bg.onMessage({ command: "display.sanitize", parts: ["<p>slow</p>"] }, DISPLAY);
+  await t.answer();
+  messages.onNewMailReceived.fire({ type: "inbox" }, { id: null, messages: [{ id: 42, ...HEADER }] });
+  for (let i = 0; i < 5; i++) await t.answer();
+  t.clock.advance(1000);
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>arrived</p>").length, 0, "nothing sent while the display waits");
+  // the displayed mail is answered: background work resumes at the next poll
+  const slow = sanitizesOf(t.ports, "<p>slow</p>")[0];
+  t.ports[0].reply({ id: slow.id, ok: true, result: { html: "s", remote: [], links: [], headers: [], badge: 0, state: "S1" } });
+  await flush();
+  assert.equal((await shown).ok, true);
+  t.clock.advance(200);
+  for (let i = 0; i < 5; i++) await t.answer();
+  assert.equal(sanitizesOf(t.ports, "<p>arrived</p>").length, 1);
 });

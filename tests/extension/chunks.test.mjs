@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChunkAssembler, ChunkError, isChunkFrame, MAX_CHUNKS } from "../../extension/lib/chunks.js";

@@ -1,5 +1,6 @@
 // Deceptive links in the add-on: the warning next to each judged link, what a
 // click on one does, the background's two commands and the confirm window's words.
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -124,8 +125,8 @@ function background() {
   const bg = createBackground({ messenger, client, now: clock.now, log: () => {} });
   return { bg, messenger };
 }
-const DISPLAY = { id: "trackless@trackless.example", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
-const PAGE = { id: "trackless@trackless.example", url: "moz-extension://uuid/popup/popup.html" };
+const DISPLAY = { id: "trackless@trackless.email", tab: { id: 5 }, url: "mailbox:///tmp/Inbox?number=1" };
+const PAGE = { id: "trackless@trackless.email", url: "moz-extension://uuid/popup/popup.html" };
 
 test("display.checkLink opens the confirm window; display.openLink opens the browser; web links only", async () => {
   const { bg, messenger } = background();

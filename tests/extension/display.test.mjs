@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 // The display script's flow (display/display_core.js, a classic script) loaded
 // in a vm context and driven with fake DOM operations and a fake clock.
 import assert from "node:assert/strict";
@@ -17,9 +18,9 @@ function load() {
 const D = load();
 
 // Fake "containers" and ops recording what the flow does to the page.
-function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false, settleLoads = false } = {}) {
+function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = false, swapThrows = false } = {}) {
   const clock = new FakeClock();
-  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [] };
+  const page = { state: null, shown: false, timing: null, swapped: [], plainCleaned: null, undone: [], probes: [], sheets: [], others: [] };
   const sent = [];
   const containers = parts.map((html) => ({ html }));
   const imgs = [{ loaded: remoteLoaded, listeners: [] }];
@@ -56,11 +57,14 @@ function setup({ kind = "html", parts = ["<p>a</p>"], answer, remoteLoaded = fal
     setTiming: (ms) => (page.timing = ms),
     reveal: () => (page.shown = true),
     imageLoaded: (img) => img.loaded,
-    whenSettled: async (imgs, ms) => {
-      page.settleMs = ms;
-      if (settleLoads) imgs.forEach((img) => (img.loaded = true));
-    },
+    // Thunderbird's blocked remote images may never finish: a flow that waited
+    // for them would hang here (the swap must not depend on them).
+    whenSettled: () => new Promise(() => {}),
     onImageLoad: (img, f) => img.listeners.push(f),
+    backgroundProbes: () => page.probes,
+    remoteSheets: () => page.sheets,
+    sheetLoaded: (link) => link.loaded,
+    otherLoads: () => page.others,
   };
   const send = (raw) => {
     const msg = JSON.parse(JSON.stringify(raw)); // out of the vm realm (and as runtime messaging copies it)
@@ -90,6 +94,15 @@ test("the sanitized parts are swapped in, then the body is revealed with the tim
   assert.equal(page.timing, 40);
   assert.deepEqual(sent.find((m) => m.command === "display.shown"), { command: "display.shown", timingMs: 40 });
   assert.equal(clock.pending, 0, "the display timeout is cleared");
+});
+
+test("the swap does not wait for the mail's remote images (blocked ones never finish)", async () => {
+  const { c, page, clock } = setup({ answer: async (m) => ({ ok: true, parts: m.parts.map((p) => `S${p}`) }) });
+  await c.run(); // would never resolve if the flow waited for the images to settle
+  assert.equal(page.state, "sanitized");
+  assert.deepEqual(page.swapped, ["S<p>a</p>"]);
+  assert.equal(page.timing, 0);
+  assert.equal(clock.pending, 0);
 });
 
 test("host failure: Thunderbird's view is revealed untouched (fallback)", async () => {
@@ -181,11 +194,19 @@ test("a remote image that loaded reports 'remote content allowed' once", async (
   assert.equal(loaded.sent[0].remoteAllowed, true);
   assert.equal(loaded.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
 
-  // an image that loads while the helper works is seen before the swap
-  const during = setup({ settleLoads: true, answer: async (m) => ({ ok: true, parts: m.parts }) });
-  await during.c.run();
+  // an image that loads while the helper works is reported on its own, once
+  let release;
+  const during = setup({ answer: (m) => new Promise((r) => (release = () => r({ ok: true, parts: m.parts }))) });
+  const run = during.c.run();
+  await flush();
+  during.imgs[0].loaded = true;
+  during.imgs[0].listeners.forEach((f) => f());
+  release();
+  await run;
+  during.c.checkRemote();
+  assert.equal(during.sent[0].remoteAllowed, false);
   assert.equal(during.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
-  assert.equal(during.page.settleMs, D.SETTLE_MS);
+  assert.equal(during.page.state, "sanitized");
 
   const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
   await blocked.c.run();
@@ -194,6 +215,44 @@ test("a remote image that loaded reports 'remote content allowed' once", async (
   blocked.imgs[0].loaded = true;
   blocked.imgs[0].listeners.forEach((f) => f());
   assert.equal(blocked.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+});
+
+test("a probe of a CSS background that loads reports 'remote content allowed' like an <img>", async () => {
+  // no remote <img> loaded, but the background probe did: the flag travels with the request
+  const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  early.page.probes = [{ loaded: true, listeners: [] }];
+  await early.c.run();
+  assert.equal(early.sent[0].remoteAllowed, true);
+  // a probe that loads after the swap: reported once, by its load event
+  const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  const probe = { loaded: false, listeners: [] };
+  late.page.probes = [probe];
+  await late.c.run();
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
+  probe.loaded = true;
+  probe.listeners.forEach((f) => f());
+  probe.listeners.forEach((f) => f());
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  // blocked probes (Thunderbird's blocking on) report nothing
+  const blocked = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  blocked.page.probes = [{ loaded: false, listeners: [] }];
+  await blocked.c.run();
+  assert.equal(blocked.sent[0].remoteAllowed, false);
+});
+
+test("a remote style sheet that loaded reports 'remote content allowed', now or at its load event", async () => {
+  const early = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  early.page.sheets = [{ loaded: true, listeners: [] }];
+  await early.c.run();
+  assert.equal(early.sent[0].remoteAllowed, true);
+  const late = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+  const sheet = { loaded: false, listeners: [] };
+  late.page.sheets = [sheet];
+  await late.c.run();
+  assert.equal(late.sent[0].remoteAllowed, false);
+  sheet.loaded = true;
+  sheet.listeners.forEach((f) => f());
+  assert.equal(late.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
 });
 
 test("commands from the background: undo a link, re-render from the original HTML", async () => {
@@ -278,4 +337,90 @@ test("display.js runs once per document even when injected twice", () => {
   vm.runInContext(DISPLAY, ctx);
   assert.equal(listeners.length, 1);
   assert.equal(attrs["data-trackless-state"], "pending");
+});
+
+test("remote loads other than images: fonts, media, frames are watched by their own state", async () => {
+  const withOthers = (others) => {
+    const s = setup({ answer: async (m) => ({ ok: true, parts: m.parts }) });
+    s.page.others = others;
+    return s;
+  };
+  // a watcher already loaded before the request: the flag travels with it
+  const e = withOthers([{ loaded: () => true, listen: () => {}, settled: Promise.resolve() }]);
+  await e.c.run();
+  assert.equal(e.sent[0].remoteAllowed, true);
+  // one that loads while the helper works: seen when the loads settle (not waited for)
+  let state = false;
+  const d = withOthers([{ loaded: () => state, listen: () => {}, settled: Promise.resolve().then(() => (state = true)) }]);
+  await d.c.run();
+  assert.equal(d.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  // one that never settles does not hold the swap at all; a later load reports once
+  const listeners = [];
+  let late = false;
+  const l = withOthers([{ loaded: () => late, listen: (f) => listeners.push(f), settled: new Promise(() => {}) }]);
+  await l.c.run();
+  assert.equal(l.page.state, "sanitized");
+  assert.equal(l.sent[0].remoteAllowed, false);
+  late = true;
+  listeners.forEach((f) => f());
+  listeners.forEach((f) => f());
+  assert.equal(l.sent.filter((m) => m.command === "display.remoteAllowed").length, 1);
+  // blocked (Thunderbird's blocking on): nothing reported
+  const b = withOthers([{ loaded: () => false, listen: () => {}, settled: Promise.resolve() }]);
+  await b.c.run();
+  assert.equal(b.sent[0].remoteAllowed, false);
+  assert.equal(b.sent.filter((m) => m.command === "display.remoteAllowed").length, 0);
+});
+
+// CSSOM-like rules, as the mail's own <style> sheets give them.
+const style = (props) => {
+  const names = Object.keys(props);
+  const st = { length: names.length, getPropertyValue: (n) => props[n] ?? "" };
+  names.forEach((n, i) => (st[i] = n));
+  return st;
+};
+
+test("the CSS scan finds image URLs in any image property and remote-only font families", () => {
+  const rules = [
+    { type: 1, selectorText: ".hero::before", style: style({ "background-image": 'url("https://cdn.example/a.png")', color: "red" }) },
+    { type: 1, selectorText: "li", style: style({ "list-style-image": "url(//cdn.example/dot.gif)", cursor: "url(https://cdn.example/c.cur), auto" }) },
+    { type: 1, selectorText: "p", style: style({ "background-image": "url(cid:x), url(data:image/png;base64,AA==), url(local.png)" }) },
+    { type: 1, selectorText: "a", style: style({ "mask-image": "url('https://cdn.example/m.svg')", filter: "url(https://cdn.example/f.svg#x)" }) },
+    { type: 4, cssRules: [{ type: 12, cssRules: [{ type: 1, selectorText: "td.x", style: style({ "border-image-source": "url(https://cdn.example/b.png)" }) }] }] },
+    { type: 5, style: style({ "font-family": '"Only Face"', src: 'url(https://fonts.example/a.woff2) format("woff2"), url(https://fonts.example/a.ttf)' }) },
+    { type: 5, style: style({ "font-family": "Mixed", src: "local(Arial), url(https://fonts.example/m.woff2)" }) },
+    { type: 5, style: style({ "font-family": "mixed", src: "url(https://fonts.example/m2.woff2)" }) },
+    { type: 5, style: style({ "font-family": "Embedded", src: "url(data:font/woff2;base64,AA==)" }) },
+    { type: 3, href: "https://cdn.example/i.css" },
+  ];
+  const scan = D.scanRules(rules);
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(scan.images.map((i) => [i.url, i.selector]))),
+    [
+      ["https://cdn.example/a.png", ".hero"],
+      ["//cdn.example/dot.gif", "li"],
+      ["https://cdn.example/c.cur", "li"],
+      ["https://cdn.example/m.svg", "a"],
+      ["https://cdn.example/b.png", "td.x"],
+    ],
+  );
+  // "Mixed" has a face with a local() source: its load may cost no request, so it cannot count
+  assert.deepEqual(JSON.parse(JSON.stringify([...D.remoteOnlyFamilies(scan)])), ["only face"]);
+});
+
+test("font sources, family names, selectors", () => {
+  for (const [src, remote] of [
+    ["url(https://f.example/a.woff2)", true],
+    ['url("//f.example/a.woff2") format("woff2"), url(https://f.example/a.ttf)', true],
+    ["local(Arial), url(https://f.example/a.woff2)", false],
+    ["url(https://f.example/a.woff2), url(a.ttf)", false],
+    ["url(data:font/woff2;base64,AA==)", false],
+    ["", false],
+  ]) {
+    assert.equal(D.fontSrcAllRemote(src), remote, src);
+  }
+  assert.equal(D.familyKey(' "Only Face" '), "only face");
+  assert.equal(D.familyKey("'Brand'"), "brand");
+  assert.equal(D.elementSelector("a:hover::after, p::first-line, li:first-child"), "a:hover, p, li:first-child");
+  assert.deepEqual(JSON.parse(JSON.stringify(D.cssRemoteUrls("url(a.png), url( 'https://x.example/b.png' ), url(//y.example/c)"))), ["https://x.example/b.png", "//y.example/c"]);
 });

@@ -106,7 +106,7 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
     tabAnswer: { ok: true, count: 1 },
     windowsCreated: [],
     runtime: {
-      id: "trackless@trackless.example",
+      id: "trackless@trackless.email",
       lastError: null,
       getURL: (p) => `moz-extension://uuid/${p}`,
       onMessage: new FakeEvent(),
@@ -137,6 +137,18 @@ export function fakeMessenger({ displayed = null, registered = [], registerThrow
     },
     messageDisplay: {
       getDisplayedMessages: async (tabId) => (tabId === 7 ? { messages: [] } : displayed),
+    },
+    // messages.getFull(id).headers: set m.fullHeaders (lower-case name -> [values]),
+    // or m.fullThrows to make it fail.
+    fullHeaders: {},
+    fullThrows: false,
+    messages: {
+      getFull: async (id) => {
+        m.calls.push(["getFull", id]);
+        if (m.fullThrows) throw new Error("message gone");
+        if (m.fullHangs) await new Promise(() => {});
+        return { headers: m.fullHeaders, parts: [] };
+      },
     },
     messageDisplayAction: {
       setBadgeText: log("setBadgeText"),

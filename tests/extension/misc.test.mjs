@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readFileSync } from "node:fs";
@@ -42,24 +43,42 @@ test("options model: allowlist rows, settings rows, parsing, status", () => {
     ],
   );
   assert.deepEqual(allowlistRows(null), []);
+  assert.deepEqual(
+    allowlistRows({ allowlist: { "shop.example": { images: true }, "news.example": { images: true }, "a.example": {} } }, " SHOP").map((r) => r.domain),
+    ["shop.example"],
+  );
   const rows = settingRows({
-    settings: { dns_uncloaking: true, request_timeout_ms: 5000 },
+    settings: { dns_uncloaking: true, request_timeout_ms: 5000, image_max_bytes: 5242880 },
     schema: {
       dns_uncloaking: { type: "boolean", default: false, help: "h" },
       request_timeout_ms: { type: "integer", default: 5000, help: "t", min: 100, max: 60000 },
       max_redirects: { type: "integer", default: 10, help: "r", min: 0, max: 30 },
+      image_max_bytes: { type: "integer", default: 5242880, help: "i", min: 1024, max: 52428800 },
+      future_option: { type: "boolean", default: false, help: "added by a newer helper" },
     },
   });
-  assert.deepEqual(rows.map((r) => [r.name, r.type, r.value]), [
-    ["dns_uncloaking", "boolean", true],
-    ["max_redirects", "integer", 10],
-    ["request_timeout_ms", "integer", 5000],
+  // known settings in a fixed order with labels and units; an unknown one last, with its own help
+  assert.deepEqual(rows.map((r) => [r.name, r.label, r.shown, r.unit]), [
+    ["dns_uncloaking", "Find trackers hidden behind the sender's own domain (DNS uncloaking)", true, ""],
+    ["image_max_bytes", "Largest image the helper fetches", 5, "MB"],
+    ["request_timeout_ms", "Network time limit", 5, "seconds"],
+    ["max_redirects", "Redirects followed when resolving a link", 10, ""],
+    ["future_option", "future_option", false, ""],
   ]);
+  assert.match(rows[0].help, /What this sends: those host names, to your resolver/);
+  assert.equal(rows[4].help, "added by a newer helper");
+  for (const r of rows) assert.doesNotMatch(r.label + r.help, /_ms|_bytes|dns_uncloaking|resolve_allow_private/);
   const t = rows[2];
-  assert.deepEqual(parseSetting(t, "250"), { value: 250 });
-  assert.match(parseSetting(t, "50").error, /at least 100/);
-  assert.match(parseSetting(t, "70000").error, /at most 60000/);
-  assert.match(parseSetting(t, "1e3").error, /whole number/);
+  assert.deepEqual(parseSetting(t, "2.5"), { value: 2500 });
+  assert.deepEqual(parseSetting(t, "2,5"), { value: 2500 });
+  assert.match(parseSetting(t, "0.05").error, /at least 0.1 seconds/);
+  assert.match(parseSetting(t, "70").error, /at most 60 seconds/);
+  assert.match(parseSetting(t, "1e3").error, /a number is needed/);
+  assert.deepEqual(parseSetting(rows[1], "10"), { value: 10485760 });
+  assert.match(parseSetting(rows[1], "60").error, /at most 50 MB/);
+  assert.deepEqual(parseSetting(rows[3], "7"), { value: 7 });
+  assert.match(parseSetting(rows[3], "7.5").error, /whole number/);
+  assert.match(parseSetting(rows[3], "31").error, /at most 30$/);
   assert.deepEqual(parseSetting(rows[0], false), { value: false });
   assert.deepEqual(statusView({ ok: true, result: { name: "trackless", version: "0.1.0", protocol: 1 } }), {
     ok: true,
@@ -104,10 +123,10 @@ test("errorInfo", () => {
 test("manifest: MV3, gecko id, minimum version, permissions, no remote code", () => {
   const m = JSON.parse(readFileSync(new URL("../../extension/manifest.json", import.meta.url), "utf8"));
   assert.equal(m.manifest_version, 3);
-  assert.equal(m.browser_specific_settings.gecko.id, "trackless@trackless.example");
+  assert.equal(m.browser_specific_settings.gecko.id, "trackless@trackless.email");
   assert.equal(m.browser_specific_settings.gecko.strict_min_version, "128.0");
   assert.equal(m.background.type, "module");
-  assert.deepEqual([...m.permissions].sort(), ["menus", "messagesRead", "nativeMessaging", "scripting"]);
+  assert.deepEqual([...m.permissions].sort(), ["accountsRead", "menus", "messagesRead", "nativeMessaging", "scripting"]);
   assert.equal(m.message_display_action.default_popup, "popup/popup.html");
   for (const page of ["popup/popup.html", "options/options.html", "resolve/resolve.html"]) {
     const html = readFileSync(new URL(`../../extension/${page}`, import.meta.url), "utf8");

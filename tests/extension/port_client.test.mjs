@@ -1,3 +1,4 @@
+import "./i18n_setup.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { backoffDelay, NativeClient } from "../../extension/lib/port_client.js";
@@ -138,6 +139,27 @@ test("partial results go to onPartial and do not settle the request", async () =
   await flush();
   assert.deepEqual(parts, [{ n: 1 }, { n: 2 }]);
   assert.deepEqual(a.value, { done: true });
+});
+
+test("a sanitize answered while a streaming images request is still in flight settles on its own", async () => {
+  // The helper runs network actions concurrently: the sanitize sent second is
+  // answered (here chunked) between the images request's partial frames.
+  const { c, ports } = client();
+  const parts = [];
+  const images = outcome(c.request("images", { urls: ["u"] }, { onPartial: (r) => parts.push(r) }));
+  const sanitize = outcome(c.request("sanitize", { html: "x" }));
+  ports[0].reply({ id: 1, ok: true, partial: true, result: { image: { url: "u" } } });
+  const text = JSON.stringify({ id: 2, ok: true, result: { html: "<p>s</p>".repeat(50) } });
+  const half = Math.ceil(text.length / 2);
+  ports[0].reply({ id: 2, chunk: 0, chunks: 2, data: text.slice(0, half) });
+  ports[0].reply({ id: 2, chunk: 1, chunks: 2, data: text.slice(half) });
+  await flush();
+  assert.equal(sanitize.value.html, "<p>s</p>".repeat(50));
+  assert.equal(images.settled, false);
+  ports[0].reply({ id: 1, ok: true, result: { images: [], ok: 1 } });
+  await flush();
+  assert.deepEqual(parts, [{ image: { url: "u" } }]);
+  assert.deepEqual(images.value, { images: [], ok: 1 });
 });
 
 test("a host that never starts: pending requests fail host_unreachable, then backoff fails fast", async () => {

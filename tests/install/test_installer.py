@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from argparse import Namespace
@@ -14,14 +15,25 @@ import pytest
 
 from trackless import installer
 from trackless.commands import install as install_cmd
-from trackless.installer import EXTENSION_ID, REGISTRY_KEY, Target, check, detect_sandboxed_thunderbird, find_launcher, ping_host
+from trackless.version import __version__
+from trackless.installer import (
+    EXTENSION_ID,
+    LEGACY_EXTENSION_IDS,
+    REGISTRY_KEY,
+    Target,
+    check,
+    detect_sandboxed_thunderbird,
+    find_launcher,
+    ping_host,
+)
 
 VENV_LAUNCHER = Path(sys.executable).parent / "trackless-host"
 DESCRIPTION = "Trackless mail-tracking blocker: local helper that sanitizes mail HTML"
 
 
 def expected_manifest(path, ext=EXTENSION_ID) -> dict:
-    return {"name": "trackless", "description": DESCRIPTION, "path": str(path), "type": "stdio", "allowed_extensions": [ext]}
+    allowed = [ext, *LEGACY_EXTENSION_IDS] if ext == EXTENSION_ID else [ext]
+    return {"name": "trackless", "description": DESCRIPTION, "path": str(path), "type": "stdio", "allowed_extensions": allowed}
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -64,7 +76,7 @@ def test_extension_id_option_and_check_against_it(tmp_path):
     manifest = home / ".mozilla" / "native-messaging-hosts" / "trackless.json"
     assert json.loads(manifest.read_text()) == expected_manifest(VENV_LAUNCHER, "dev@trackless.example")
     wrong = cli(home, "install", "--check")
-    assert wrong.returncode == 1 and "does not contain trackless@trackless.example" in wrong.stdout
+    assert wrong.returncode == 1 and f"does not contain {EXTENSION_ID}" in wrong.stdout
     assert cli(home, "install", "--check", "--extension-id", "dev@trackless.example").returncode == 0
 
 
@@ -75,6 +87,30 @@ def test_uninstall_leaves_a_file_that_is_no_longer_ours(tmp_path):
     manifest.write_text('{"name": "something-else"}')
     assert cli(home, "uninstall").returncode == 0
     assert manifest.read_text() == '{"name": "something-else"}'
+
+
+def make_profile(root: Path, rel: str, addon_id: str | None, version: str = "", *, enabled: bool | None = True,
+                 absolute: bool = False, name: str = "default") -> Path:
+    """A Thunderbird profile as Thunderbird leaves it: profiles.ini, extensions/<id>.xpi, extensions.json."""
+    import zipfile
+
+    folder = Path(rel) if absolute else root / rel
+    folder.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    ini = root / "profiles.ini"
+    n = ini.read_text().count("[Profile") if ini.exists() else 0
+    with open(ini, "a") as fh:
+        if n == 0:
+            fh.write("[General]\nStartWithLastProfile=1\nVersion=2\n\n")
+        fh.write(f"[Profile{n}]\nName={name}\nIsRelative={0 if absolute else 1}\nPath={rel}\n\n")
+    if addon_id:
+        (folder / "extensions").mkdir(exist_ok=True)
+        with zipfile.ZipFile(folder / "extensions" / f"{addon_id}.xpi", "w") as z:
+            z.writestr("manifest.json", json.dumps({"manifest_version": 3, "version": version}))
+        if enabled is not None:
+            entry = {"id": addon_id, "version": version, "active": enabled, "userDisabled": not enabled}
+            (folder / "extensions.json").write_text(json.dumps({"schemaVersion": 36, "addons": [entry]}))
+    return folder
 
 
 def _linux_target(tmp_path) -> Target:
@@ -181,8 +217,10 @@ def test_macos_writes_both_user_locations_and_uninstall_removes_them(tmp_path):
     assert list(receipt.files) == [str(a), str(b)]
     for p in (a, b):
         assert json.loads(p.read_text()) == expected_manifest(host)
+    make_profile(home / "Library" / "Thunderbird", "Profiles/abcd.default-release", EXTENSION_ID, __version__)
     ok = check(target, ping=lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": "x"}}, ""))
-    assert [f.level for f in ok] == ["ok"] * 5  # 2 manifests, 2 executables, 1 ping
+    assert [f.level for f in ok] == ["ok"] * 6, ok  # 2 manifests, 2 executables, 1 ping, 1 profile
+    assert "Profiles/abcd.default-release" in ok[-1].message and f"add-on {__version__} installed, enabled" in ok[-1].message
     removed = installer.uninstall(target)
     assert str(a) in removed and str(b) in removed
     assert not (home / "Library" / "Application Support").exists() and not (home / "Library" / "Mozilla").exists()
@@ -240,7 +278,9 @@ def test_windows_writes_the_manifest_and_the_hkcu_default_value(tmp_path, capsys
     assert json.loads(manifest.read_text()) == expected_manifest(exe)
     assert reg.keys == {("HKCU", r"Software\Mozilla\NativeMessagingHosts\trackless"): {"": (str(manifest), reg.REG_SZ)}}
     fake_ping = lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": "x"}}, "")  # noqa: E731
-    assert all(f.level == "ok" for f in check(target, winreg=reg, ping=fake_ping))
+    make_profile(tmp_path / "home" / "AppData" / "Roaming" / "Thunderbird", "Profiles/w.default", EXTENSION_ID, __version__)
+    findings = check(target, winreg=reg, ping=fake_ping)
+    assert all(f.level == "ok" for f in findings) and "w.default" in findings[-1].message, findings
     reg.keys[("HKCU", REGISTRY_KEY)][""] = (r"C:\elsewhere\trackless.json", reg.REG_SZ)
     assert any(f.level == "fail" and "points to" in f.message for f in check(target, winreg=reg, ping=fake_ping))
     reg.keys[("HKCU", REGISTRY_KEY)][""] = (str(manifest), reg.REG_SZ)
@@ -280,3 +320,184 @@ def test_uninstall_without_a_receipt_removes_only_our_manifests(tmp_path):
     other.write_text('{"name": "other_host"}')
     assert installer.uninstall(target) == [str(manifest)]
     assert not manifest.exists() and other.exists()
+
+
+# -- uninstall trusts no receipt entry alone (issue 11, item 8) ----------------
+
+
+def test_uninstall_removes_only_what_install_writes_even_if_the_receipt_lists_more(tmp_path):
+    target = _linux_target(tmp_path)
+    installer.install(target, VENV_LAUNCHER)
+    victims = tmp_path / "user-files"
+    victims.mkdir()
+    bat = _script(victims / "backup.bat", "@echo off\r\n")
+    lookalike = victims / "trackless.json"  # our manifest's content, but not at a place install writes
+    lookalike.write_text(json.dumps({"name": "trackless"}))
+    empty = victims / "empty-dir"
+    empty.mkdir()
+    other_link = victims / "trackless"
+    other_link.symlink_to(bat)
+    raw = json.loads(target.receipt.read_text())
+    raw["files"] += [str(bat), str(lookalike), "relative.bat"]
+    raw["dirs"] += [str(empty), str(victims)]
+    raw["links"] = [str(other_link)]
+    raw["registry"] = [r"Software\Microsoft\Windows\CurrentVersion\Run"]
+    target.receipt.write_text(json.dumps(raw))
+    removed = installer.uninstall(target)
+    manifest = installer.manifest_paths(target)[0]
+    assert removed[:2] == [str(manifest), str(manifest.parent)] and not any(r.startswith(str(victims)) for r in removed)
+    assert bat.exists() and lookalike.exists() and empty.is_dir() and other_link.is_symlink()
+
+
+def test_uninstall_leaves_a_windows_bat_that_is_not_our_wrapper(tmp_path):
+    reg = FakeWinreg()
+    target = _windows_target(tmp_path)
+    installer.install(target, None, winreg=reg, executable=r"C:\venv\Scripts\python.exe")
+    bat = target.windows_dir / "trackless-host.bat"
+    bat.write_bytes(b"@echo off\r\necho something the user wrote\r\n")
+    installer.uninstall(target, winreg=reg)
+    assert bat.exists() and reg.keys == {}
+
+
+# -- the trackless command on PATH ---------------------------------------------
+
+
+def _fake_venv(tmp_path) -> Path:
+    bin_ = tmp_path / "venv" / "bin"
+    bin_.mkdir(parents=True)
+    _script(bin_ / "trackless", "#!/bin/sh\necho trackless \"$@\"\n")
+    return _script(bin_ / "trackless-host", "#!/bin/sh\n")
+
+
+def test_bin_dir_link_is_created_updated_in_place_and_removed(tmp_path):
+    target = _linux_target(tmp_path)
+    host = _fake_venv(tmp_path)
+    bin_dir = target.home / ".local" / "bin"
+    receipt = installer.install(target, host, bin_dir=bin_dir)
+    link = bin_dir / "trackless"
+    assert receipt.links == (str(link),) and os.readlink(link) == str(host.with_name("trackless"))
+    assert subprocess.run([str(link), "x"], capture_output=True, text=True).stdout == "trackless x\n"
+    newer = tmp_path / "venv2"
+    shutil.copytree(tmp_path / "venv", newer, symlinks=True)
+    installer.install(target, newer / "bin" / "trackless-host", bin_dir=bin_dir)  # upgrade: the link follows
+    assert os.readlink(link) == str(newer / "bin" / "trackless")
+    assert json.loads(target.receipt.read_text())["links"] == [str(link)]
+    removed = installer.uninstall(target)
+    assert str(link) in removed and not link.is_symlink()
+    assert not (target.home / ".local").exists()  # created by install, empty again
+
+
+def test_bin_dir_never_replaces_a_file_that_is_not_our_link(tmp_path):
+    target = _linux_target(tmp_path)
+    host = _fake_venv(tmp_path)
+    bin_dir = tmp_path / "bin"
+    mine = _script(bin_dir / "trackless", "#!/bin/sh\necho mine\n") if bin_dir.mkdir() is None else None
+    with pytest.raises(FileExistsError):
+        installer.install(target, host, bin_dir=bin_dir)
+    assert mine.read_text() == "#!/bin/sh\necho mine\n"
+    args = Namespace(check=False, extension_id=EXTENSION_ID, bin_dir=bin_dir, no_addon=False)
+    assert install_cmd.run(args, target=target, launcher=host) == 1
+
+
+# -- the add-on in Thunderbird profiles ----------------------------------------
+
+OLD_ID = LEGACY_EXTENSION_IDS[0]
+
+
+@pytest.mark.parametrize(
+    "profiles, levels, words",
+    [
+        ([], ["warn"], ["no Thunderbird profile found", ".thunderbird/profiles.ini"]),
+        ([("p.default", None, "", True)], ["warn", "fail"], ["is not installed", "in none of the 1 Thunderbird profile"]),
+        ([("p.default", EXTENSION_ID, __version__, True)], ["ok"], ["add-on " + __version__ + " installed, enabled"]),
+        ([("p.default", EXTENSION_ID, __version__, None)], ["ok"], ["add-on " + __version__ + " installed (helper"]),
+        ([("p.default", EXTENSION_ID, __version__, False)], ["fail"], ["is disabled", "enable it"]),
+        ([("p.default", EXTENSION_ID, "0.0.1", True)], ["fail"], ["version 0.0.1", "rebuild the add-on"]),
+        ([("p.default", OLD_ID, __version__, True)], ["warn", "ok"], ["old id " + OLD_ID, "installed"]),
+        ([("a.default", None, "", True), ("b.work", EXTENSION_ID, __version__, True)], ["warn", "ok"], ["a.default", "b.work"]),
+    ],
+)
+def test_check_reads_the_addon_in_each_thunderbird_profile(tmp_path, profiles, levels, words):
+    target = _linux_target(tmp_path)
+    for rel, addon_id, version, enabled in profiles:
+        make_profile(target.home / ".thunderbird", rel, addon_id, version, enabled=enabled)
+    findings = installer.addon_findings(target)
+    assert [f.level for f in findings] == levels, findings
+    text = "\n".join(f.message for f in findings)
+    for w in words:
+        assert w in text
+    assert all("fix:" in f.message for f in findings if f.level != "ok")
+
+
+def test_check_profiles_absolute_snap_missing_and_broken_ini(tmp_path):
+    target = _linux_target(tmp_path)
+    elsewhere = tmp_path / "elsewhere" / "prof"
+    make_profile(target.home / ".thunderbird", str(elsewhere), EXTENSION_ID, __version__, absolute=True)
+    snap_root = target.home / "snap" / "thunderbird" / "common" / ".thunderbird"
+    make_profile(snap_root, "s.default", None)
+    (snap_root / "profiles.ini").write_text((snap_root / "profiles.ini").read_text() + "[Profile9]\nName=gone\nIsRelative=1\nPath=gone\n")
+    findings = installer.addon_findings(target)
+    by_level = {f.message: f.level for f in findings}
+    assert any(lvl == "ok" and str(elsewhere) in m for m, lvl in by_level.items())
+    assert any(lvl == "warn" and "of the Snap Thunderbird: the Trackless add-on is not installed" in m for m, lvl in by_level.items())
+    assert any(lvl == "warn" and "folder is missing" in m for m, lvl in by_level.items())
+    (target.home / ".thunderbird" / "profiles.ini").write_bytes(b"[Profile0\nPath=x\n")
+    broken = installer.addon_findings(target)
+    assert any(f.level == "warn" and "cannot be read" in f.message for f in broken)
+
+
+def test_install_check_exit_status_follows_the_profile_checks(tmp_path):
+    home = tmp_path / "home"
+    assert cli(home, "install").returncode == 0
+    make_profile(home / ".thunderbird", "p.default", None)
+    r = cli(home, "install", "--check")
+    assert r.returncode == 1 and "FAIL  the Trackless add-on is in none" in r.stdout
+    assert cli(home, "install", "--check", "--no-addon").returncode == 0
+    make_profile(home / ".thunderbird", "q.default", EXTENSION_ID, __version__)
+    r = cli(home, "install", "--check")
+    assert r.returncode == 0 and "Trackless is ready." in r.stdout, r.stdout
+
+
+# -- macOS end to end through the commands, with a fake HOME -------------------
+
+
+def test_macos_install_check_uninstall_through_the_commands_in_a_fake_home(tmp_path, capsys):
+    from trackless.commands import uninstall as uninstall_cmd
+
+    home = tmp_path / "Users" / "me"
+    (home / "Library").mkdir(parents=True)
+    target = Target("darwin", home, receipt=home / "Library" / "Application Support" / "trackless" / "install-receipt.json")
+    host = _fake_venv(tmp_path)
+    bin_dir = home / ".local" / "bin"
+    args = Namespace(check=False, extension_id=EXTENSION_ID, bin_dir=bin_dir, no_addon=False)
+    assert install_cmd.run(args, target=target, launcher=host) == 0
+    out = capsys.readouterr().out
+    for where in ("Library/Application Support/Mozilla/NativeMessagingHosts/trackless.json",
+                  "Library/Mozilla/NativeMessagingHosts/trackless.json", ".local/bin/trackless"):
+        assert str(home / where) in out
+    # no profile yet: a warning, not a failure (the ping is real: the fake host gives no reply, so stub it)
+    fake_ping = lambda *a: ({"id": 1, "ok": True, "result": {"protocol": 1, "version": __version__}}, "")  # noqa: E731
+    findings = check(target, ping=fake_ping)
+    assert [f.level for f in findings] == ["ok"] * 5 + ["warn"] and "Library/Thunderbird/profiles.ini" in findings[-1].message
+    make_profile(home / "Library" / "Thunderbird", "Profiles/x.default", EXTENSION_ID, "0.0.9")
+    assert any(f.level == "fail" and "version 0.0.9" in f.message for f in check(target, ping=fake_ping))
+    assert uninstall_cmd.run(Namespace(), target=target) == 0
+    assert not (home / ".local").exists() and not (home / "Library" / "Mozilla").exists()
+    assert not (home / "Library" / "Application Support" / "Mozilla").exists() and not target.receipt.exists()
+    assert (home / "Library" / "Thunderbird").is_dir()
+
+
+def test_unreadable_add_on_files_give_a_warning_not_a_crash(tmp_path):
+    import zipfile
+
+    target = _linux_target(tmp_path)
+    prof = make_profile(target.home / ".thunderbird", "p.default", EXTENSION_ID, __version__, enabled=None)
+    xpi = prof / "extensions" / f"{EXTENSION_ID}.xpi"
+    for content in (b"not a zip", None):
+        if content is None:
+            with zipfile.ZipFile(xpi, "w") as z:
+                z.writestr("manifest.json", "{" + " " * (2 * 1024 * 1024) + "}")
+        else:
+            xpi.write_bytes(content)
+        (finding,) = installer.addon_findings(target)
+        assert finding.level == "warn" and "version cannot be read" in finding.message

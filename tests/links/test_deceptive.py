@@ -147,3 +147,18 @@ def test_bad_brand_file_is_a_rule_error(monkeypatch):
 def test_a_public_suffix_is_no_brand_domain():
     """github.io's sites are anyone's: a page there is not GitHub's."""
     assert _run("www.github.com", href="https://evil.github.io/login").kind == "deceptive"
+
+
+@pytest.mark.parametrize("href, text, expected", [
+    # issue 17's Symantec rule decodes ?u=: the decoded destination is judged
+    ("https://clicktime.symantec.com/15t5ZvK8mQ2pJ7rX4bN9yW3hL?h=Ab&u=https%3A%2F%2Flogin.account-check.example%2Fx",
+     "https://www.paypal.com/", "deceptive"),
+    ("https://clicktime.symantec.com/15t5ZvK8mQ2pJ7rX4bN9yW3hL?h=Ab&u=https%3A%2F%2Fwww.paypal.com%2Fx",
+     "https://www.paypal.com/", ""),
+    # without ?u= the destination stays on Symantec's server: hidden when the text names a site
+    ("https://clicktime.symantec.com/39e8TeBHakB1PfMJjJ1h1zf7V", "https://www.paypal.com/", "hidden"),
+    ("https://clicktime.symantec.com/39e8TeBHakB1PfMJjJ1h1zf7V", "Read more", ""),
+])
+def test_symantec_clicktime_links_are_judged_by_their_destination(href, text, expected):
+    v = _run(text, href=href)
+    assert (v.kind if v else "") == expected, v

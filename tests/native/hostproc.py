@@ -13,7 +13,7 @@ from pathlib import Path
 
 HEADER = struct.Struct("=I")
 LIMIT = 1_048_576
-EXT_ID = "trackless@trackless.example"
+EXT_ID = "trackless@trackless.email"
 LAUNCHER = Path(sys.executable).parent / "trackless-host"
 
 
@@ -67,6 +67,7 @@ def env_for(tmp: Path) -> dict:
         TRACKLESS_CONFIG_DIR=str(tmp / "config"),
         TRACKLESS_CACHE_DIR=str(tmp / "cache"),
         TRACKLESS_LOG_DIR=str(tmp / "log"),
+        TRACKLESS_DATA_DIR=str(tmp / "data"),
     )
     return env
 

@@ -136,3 +136,16 @@ def test_warmup_runs_once_after_the_first_reply_and_its_failure_is_harmless():
     assert done.wait(5)
     assert calls == ["trackless-warmup"]
     assert out.getvalue().count(b'"ok":true') == 3
+
+
+@pytest.mark.parametrize("depth,ok", [(1, True), (64, True), (65, False), (990, False), (50_000, False)])
+def test_nesting_is_bounded_at_64_levels_for_arrays_and_objects(depth, ok):
+    from trackless.boundedjson import MAX_DEPTH
+
+    assert MAX_DEPTH == 64
+    for body in (b"[" * depth + b"]" * depth, b'{"a":' * depth + b"1" + b"}" * depth):
+        if ok:
+            framing.decode_body(body)
+        else:
+            with pytest.raises(framing.FrameError, match="nested more than 64 levels"):
+                framing.decode_body(body)

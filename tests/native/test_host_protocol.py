@@ -91,6 +91,10 @@ BAD_FRAMES = [
     (b"\xff\xfe{}", None, "bad_frame"),
     (b'{"id":1,"action":"echo","data":NaN}', None, "bad_frame"),
     (b"[" * 100_000, None, "bad_frame"),
+    # nested just under the parser's own limit: it parses, but echoing it back failed as `internal`
+    (b'{"id":1,"action":"echo","data":' + b"[" * 990 + b"]" * 990 + b"}", None, "bad_frame"),
+    (b'{"id":1,"action":"echo","data":' + b'{"a":' * 990 + b"1" + b"}" * 990 + b"}", None, "bad_frame"),
+    (b'{"id":1,"action":"settings.set","settings":{"x":' + b"[" * 65 + b"]" * 65 + b"}}", None, "bad_frame"),
     (b"[1,2]", None, "bad_request"),
     (b'"ping"', None, "bad_request"),
     (b"null", None, "bad_request"),
@@ -322,4 +326,117 @@ def test_sanitize_through_the_host_equals_the_in_process_result(tmp_path):
     code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
     assert code == 0
     expected = trackless.sanitize(html, sender="news@brand.example", recipients=["me@reader.example"], allow=["brand.example"])
-    assert replies[1] == {"id": 2, "ok": True, "result": expected.to_dict()}
+    from trackless.native.actions.state import fingerprint
+    from trackless.store import Store
+
+    state = fingerprint(Store(tmp_path / "config" / "settings.json").load())
+    assert replies[1] == {"id": 2, "ok": True, "result": {**expected.to_dict(), "state": state}}
+
+
+def test_sanitize_sender_images_follow_the_topmost_authentication_results(tmp_path):
+    html = (
+        '<img src="https://img.brand.example/hero.jpg" width="600" height="300">'
+        '<img src="https://img.brand.example/open/px.gif?u=0123456789abcdef0123" width="1" height="1">'
+    )
+    passed = "mx.reader.example; dkim=pass header.d=brand.example; dmarc=pass header.from=brand.example"
+    reqs = [
+        {"id": 1, "action": "settings.set", "settings": {"sender_images": True}},
+        {"id": 2, "action": "sanitize", "html": html, "from": "News <news@brand.example>", "authentication_results": [passed]},
+        {"id": 3, "action": "sanitize", "html": html, "from": "news@brand.example"},
+        {"id": 4, "action": "sanitize", "html": html, "from": "news@brand.example",
+         "authentication_results": ["mx.reader.example; none", passed]},
+        {"id": 5, "action": "sanitize", "html": html, "authentication_results": "dmarc=pass"},
+    ]
+    code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
+    assert code == 0
+    actions = [[r["action"] for r in rep["result"]["remote"]] for rep in replies[1:4]]
+    assert actions == [["allowed", "blocked"], ["blocked", "blocked"], ["blocked", "blocked"]]
+    assert replies[1]["result"]["remote"][0]["allowed_by"] == "sender"
+    assert [rep["result"]["sender_images"]["active"] for rep in replies[1:4]] == [True, False, False]
+    assert "DMARC passed" in replies[1]["result"]["sender_images"]["reason"]
+    assert replies[4]["error"]["code"] == "bad_request"
+
+
+def test_the_host_learns_ids_of_the_reader_and_forgets_them_on_request(tmp_path):
+    """Issue 17: mails of one sender teach the host the reader's id; the next
+    mail is judged with it; ``learned.clear`` forgets; the store is owner-only."""
+    rid = "k2f9x0qe3lm7a8c1"
+
+    def mail(n):
+        return (f'<a href="https://www.brand.example/story/{n}?r={rid}">story</a>'
+                f'<a href="https://www.brand.example/account?r={rid}">account</a>')
+
+    reqs = [{"id": n, "action": "sanitize", "html": mail(n), "from": "News@Brand.example"} for n in range(4)]
+    reqs += [{"id": 10, "action": "learned.clear"}, {"id": 11, "action": "sanitize", "html": mail(11), "from": "news@brand.example"},
+             {"id": 12, "action": "learned.clear"}, {"id": 13, "action": "learned.clear"}]
+    code, replies, _ = exchange(b"".join(frame(r) for r in reqs), tmp_path)
+    assert code == 0
+    assert [l["tracker"] for l in replies[2]["result"]["links"]] == [False, False]  # two mails seen: not yet
+    links = replies[3]["result"]["links"]
+    assert [l["tracker"] for l in links] == [True, True]
+    assert "this value appeared in all 3 mails from this sender" in links[0]["reason"]
+    assert replies[4]["result"] == {"cleared": True}
+    assert [l["tracker"] for l in replies[5]["result"]["links"]] == [False, False]  # forgotten
+    assert replies[6]["result"] == {"cleared": True} and replies[7]["result"] == {"cleared": False}
+
+
+def test_the_learned_store_is_owner_only_bounded_and_never_overwritten_when_broken(tmp_path):
+    import os
+    import stat
+
+    from trackless.learnstore import LearnStore
+
+    path = tmp_path / "data" / "learned.json"
+    store = LearnStore(path)
+    store.learn("news@brand.example", ["https://t.brand.example/o/k2f9x0qe3lm7a8c1"])
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert "k2f9x0qe3lm7a8c1" not in path.read_text()  # digests only
+    path.write_text("{broken")
+    again = LearnStore(path)
+    again.learn("news@brand.example", ["https://t.brand.example/o/k2f9x0qe3lm7a8c1"])
+    assert path.read_text() == "{broken"  # a file it cannot read is left alone
+    assert again.clear() is True and not path.exists()
+
+
+def test_the_learned_store_writes_at_most_every_write_every_seconds(tmp_path):
+    from trackless import learnstore
+
+    now = [100.0]
+    store = learnstore.LearnStore(tmp_path / "learned.json", clock=lambda: now[0])
+    urls = ["https://t.brand.example/o/k2f9x0qe3lm7a8c1", "https://t.brand.example/c/k2f9x0qe3lm7a8c1"]
+    store.learn("news@brand.example", urls)
+    first = (tmp_path / "learned.json").read_text()
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() == first  # too soon: memory only
+    now[0] += learnstore.WRITE_EVERY
+    store.learn("news@brand.example", urls)
+    assert (tmp_path / "learned.json").read_text() != first
+    store.learn("news@brand.example", urls)
+    store.flush()
+    assert learnstore.LearnStore(tmp_path / "learned.json").learner.state == store.learner.state
+
+
+def test_state_changes_with_the_allowlist_and_matches_the_sanitize_result(tmp_path):
+    """The add-on reuses a cached sanitize result only while ``state`` is unchanged.
+    (One host run per step: ``state`` runs off the reading thread, so within one
+    burst it may already see a change sent after it -- never an older state.)"""
+    san = {"action": "sanitize", "html": "<p>x</p>", "from": "a@b.example", "to": []}
+
+    def run(*reqs):
+        code, replies, _ = exchange(b"".join(frame({"id": i, **r}) for i, r in enumerate(reqs)), tmp_path)
+        assert code == 0 and all(r["ok"] for r in replies), replies
+        return {r["id"]: r["result"] for r in replies}
+
+    first = run({"action": "state"}, san)
+    run({"action": "allowlist.add", "domain": "brand.example"})
+    added = run({"action": "state"}, san)
+    run({"action": "allowlist.remove", "domain": "brand.example"})
+    removed = run({"action": "state"})
+    run({"action": "settings.set", "settings": {"dns_uncloaking": True}})
+    option = run({"action": "state"})
+    states = [first[0]["state"], added[0]["state"], removed[0]["state"], option[0]["state"]]
+    assert all(isinstance(s, str) and len(s) == 32 for s in states)
+    assert first[1]["state"] == states[0] and added[1]["state"] == states[1]
+    assert states[0] != states[1] and states[1] != states[2] and states[2] != states[3]
+    assert states[0] == states[2]  # the same settings again: the same fingerprint

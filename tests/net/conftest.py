@@ -25,6 +25,7 @@ class Reply:
     drip: float = 0.0            # seconds between body chunks
     chunks: int = 1              # body sent in this many writes
     stream_forever: bool = False  # keep sending body bytes until the client leaves (bounded)
+    header_drip: float = 0.0     # seconds between header lines (each line sent on its own)
 
 
 @dataclass
@@ -65,6 +66,9 @@ class HttpFixture:
                     self.send_response(reply.status)
                     names = {k.lower() for k, _ in reply.headers}
                     for k, v in reply.headers:
+                        if reply.header_drip:
+                            self.flush_headers()
+                            time.sleep(reply.header_drip)
                         self.send_header(k, v)
                     if reply.stream_forever:
                         self.send_header("Content-Length", str(1 << 34))

@@ -308,3 +308,64 @@ def test_location_parsing_fails_closed(value):
         return
     urlsplit(url).port  # readable by urlsplit: no ValueError downstream
     assert not any(ord(c) < 0x21 or ord(c) > 0x7e for c in url)
+
+
+@pytest.mark.parametrize("value,target", [
+    ("0; url=http://dest.example/r", "http://dest.example/r"),
+    ("0;URL='http://dest.example/r'", "http://dest.example/r"),
+    ('5, url = "/next" ', "/next"),
+    ("1.5; http://dest.example/r", "http://dest.example/r"),
+    ("0 http://dest.example/r", "http://dest.example/r"),
+    ("0; url='/a'b'", "/a"),
+    ("0; urlish", "urlish"),
+    ("   0;   ", None),
+    ("0", None),
+    ("", None),
+    ("x; url=/a", None),
+    ("5x; url=/a", None),
+    ("0; url=''", None),
+])
+def test_refresh_header_read_like_a_browser(value, target):
+    from trackless.net.resolve import refresh_target
+
+    assert refresh_target(value) == target
+
+
+# Shapes that made the old Refresh pattern backtrack (cubic in the run of spaces): 2.4 KB each.
+HOSTILE_REFRESH = [
+    "0;" + " " * 1200 + "a" + " " * 1200 + "'x",
+    "0; url=a" + "\t" * 2400 + '""',
+    "0;" + " a" * 1200 + "'x",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_REFRESH, ids=["spaces", "tabs", "words"])
+def test_hostile_refresh_header_stays_inside_the_budget(http_server, value):
+    # The old regex took ~10 s on the first shape, holding every request behind it.
+    P = http_server.port
+    http_server.routes["/ls/r"] = lambda req: Reply(200, [("Refresh", value)])
+    resolver = make(http_server, hop_timeout=1)
+    start = time.monotonic()
+    try:
+        resolver.resolve(f"http://click.esp.example:{P}/ls/r")
+    except NetworkError:
+        pass  # a malformed target is a clear error; the point is that it comes at once
+    assert time.monotonic() - start < 1.5
+
+
+def test_overlong_redirect_target_is_refused_before_it_is_read(http_server):
+    P = http_server.port
+    long_url = f"http://click.esp.example:{P}/ls/next?" + "a=1&" * 4000
+    http_server.routes["/ls/long"] = redirect(long_url)
+    with pytest.raises(NetworkError, match="longer than 8192"):
+        make(http_server).resolve(f"http://click.esp.example:{P}/ls/long")
+    assert len(http_server.requests()) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\r\n;,=.'\"0123456789urlURLa/:?#%\x00\u00e9")), max_size=80))
+def test_refresh_target_reads_any_header_value(value):
+    from trackless.net.resolve import refresh_target
+
+    got = refresh_target(value)
+    assert got is None or (got and got in value and got == got.strip(" \t\n\f\r"))

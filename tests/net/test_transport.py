@@ -95,6 +95,19 @@ def test_dripping_body_cannot_outlive_the_hop_budget(http_server):
     assert time.monotonic() - start < 2
 
 
+@pytest.mark.parametrize("method", ["HEAD", "GET"])
+def test_dripping_headers_are_a_timeout_not_an_answer(http_server, method):
+    # The status line at once, then one header line every 0.1 s (4 s in all); budget 0.6 s.
+    # The watchdog's shutdown ends the header block early: that must not read as a 200.
+    headers = [(f"X-Pad-{i}", "y") for i in range(40)] + [("Refresh", "0; url=http://dest.example/")]
+    http_server.routes["/drip"] = lambda req: Reply(200, headers, body=b"x", header_drip=0.1)
+    t = Transport(allow_private=True, hop_timeout=0.6)
+    start = time.monotonic()
+    with pytest.raises(TimeoutNetworkError):
+        t.request(method, http_server.url("/drip"), max_body=0 if method == "HEAD" else 100)
+    assert time.monotonic() - start < 2
+
+
 def test_total_deadline_is_honoured(http_server):
     http_server.routes["/slow"] = lambda req: Reply(200, delay=2)
     t = Transport(allow_private=True, hop_timeout=10)

@@ -125,11 +125,11 @@ def test_skipped_files_are_reported_and_the_run_completes(tmp_path):
     assert "1 mails, 1 with trackers, 3 skipped" in err
 
 
-def test_nothing_readable_exits_1_and_writes_nothing(tmp_path):
+def test_nothing_readable_exits_2_like_a_missing_file_everywhere_and_writes_nothing(tmp_path):
     target = tmp_path / "report.md"
     (tmp_path / "junk.txt").write_text("hello")
     code, out, err = run_report("--out", str(target), str(tmp_path / "nope"), str(tmp_path / "junk.txt"))
-    assert code == 1
+    assert code == 2
     assert out == "" and not target.exists()
     assert "no mail could be read (2 skipped); no report written" in err
     assert os.listdir(tmp_path) == ["junk.txt"]  # no temporary file left behind

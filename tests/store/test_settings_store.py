@@ -105,6 +105,10 @@ CORRUPT = [
     b'{"options": {"request_timeout_ms": 5}}',
     b'{"format": 99}',
     b'{"format": "1"}',
+    # nested: the parser's own RecursionError, and a depth it parses but a rewrite could not dump
+    b'{"options": {}, "extra": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    b'{"options": {}, "extra": ' + b"[" * 990 + b"]" * 990 + b"}",
+    b'{"allowlist": {}, "x": ' + b'{"a":' * 65 + b"1" + b"}" * 65 + b"}",
 ]
 
 
@@ -220,3 +224,52 @@ def test_a_symlinked_settings_file_stays_a_symlink(tmp_path):
     Store(link, today=lambda: DAY).add("brand.example")
     assert link.is_symlink()
     assert list(json.loads(real.read_text())["allowlist"]) == ["brand.example"]
+
+
+def _assert_refused_naming_the_file(s: Store, why: str) -> None:
+    with pytest.raises(StoreCorrupt, match=why) as info:
+        s.load()
+    assert str(s.path) in str(info.value) and info.value.code == "store_corrupt"
+    with pytest.raises(StoreCorrupt):
+        s.add("brand.example")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path):
+    # The old read blocked forever on a FIFO nobody writes to; run it in a child so a hang fails cleanly.
+    s = store_at(tmp_path)
+    s.path.parent.mkdir(parents=True)
+    os.mkfifo(s.path)
+    code = textwrap.dedent(f"""
+        from trackless.store import Store
+        from trackless.errors import StoreCorrupt
+        try:
+            Store({str(s.path)!r}).load()
+        except StoreCorrupt as exc:
+            print(exc.code, exc)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert out.stdout.startswith("store_corrupt ") and "not a regular file (a FIFO)" in out.stdout
+    _assert_refused_naming_the_file(s, "a FIFO")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_symlink_to_a_device_is_refused_without_reading_it(tmp_path):
+    s = store_at(tmp_path)
+    s.path.parent.mkdir(parents=True)
+    s.path.symlink_to("/dev/zero")
+    _assert_refused_naming_the_file(s, "character device")
+
+
+def test_a_file_over_the_size_cap_is_refused_and_left_alone(tmp_path):
+    from trackless.store import MAX_FILE_BYTES
+
+    s = store_at(tmp_path)
+    s.path.parent.mkdir(parents=True)
+    body = b'{"allowlist": {}, "pad": "' + b"x" * MAX_FILE_BYTES + b'"}'
+    s.path.write_bytes(body)
+    _assert_refused_naming_the_file(s, f"larger than {MAX_FILE_BYTES} bytes")
+    assert s.path.read_bytes() == body
+    # a file just under the cap is still read
+    s.path.write_bytes(b'{"allowlist": {}, "pad": "' + b"x" * (MAX_FILE_BYTES - 100) + b'"}')
+    assert s.load().allowlist_dict() == {}

@@ -15,9 +15,10 @@ Each file or mail that cannot be read is reported on stderr as it is met
 and the report ends with a "Skipped" section listing them all.
 
 Exit codes: 0 the report was written (even if some files or mails were
-skipped: they are listed in it); 1 nothing at all could be read (every path
-missing, unreadable or not mail, or no mail found): no report is written;
-2 usage (e.g. ``--dns`` when CNAME uncloaking is not available).
+skipped: they are listed in it); 2 usage (e.g. ``--dns`` when CNAME
+uncloaking is not available) or bad input: nothing at all could be read
+(every path missing, unreadable or not mail, or no mail found), no report is
+written (2 as in every sub-command for a missing or unreadable input).
 
 ``--to ADDR`` adds reader addresses (each mail's To/Cc/Delivered-To always
 count). ``--redact`` replaces reader addresses and per-recipient tokens with
@@ -36,7 +37,7 @@ import time
 
 def add_arguments(parser) -> None:
     parser.epilog = ("Exit codes: 0 report written (unreadable files or mails are listed in it and on stderr); "
-                     "1 nothing could be read, no report written; 2 usage error. "
+                     "2 usage error, or nothing could be read (no report written). "
                      "JSON schema: docs/report-schema.md.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help=".eml file, mbox file, Maildir folder or directory")
     parser.add_argument("--format", choices=("md", "html", "json"), default=None,
@@ -130,7 +131,7 @@ def run(args, *, stdout=None, stderr=None) -> int:
     if not s.mails:
         print(f"trackless report: no mail could be read ({len(result.skipped)} skipped); no report written",
               file=stderr)
-        return 1
+        return 2
     where = f" to {args.out}" if args.out else ""
     print(f"trackless report: {s.mails} mails, {s.with_trackers} with trackers, {len(result.skipped)} skipped; "
           f"{fmt} report written{where}", file=stderr)

@@ -1,10 +1,16 @@
 """``trackless sanitize [--json] [--from ADDR] [--to ADDR]... [--allow DOMAIN]... [--out FILE] FILE``
 
-FILE is an .html file, an .eml file (its HTML part; From and To default to
-its headers) or ``-`` for standard input (sniffed: a mail has headers).
+FILE is an .html file (decoded by its BOM or declared charset, else UTF-8),
+an .eml file (its HTML part; From and To default to its headers) or ``-`` for
+standard input (sniffed: a mail has headers).
 Without ``--json`` the sanitized HTML goes to stdout (or ``--out``) and a
 one-line summary to stderr. With ``--json``, one JSON object (the ``Result``
-form) goes to stdout. Nothing is written unless sanitizing succeeded whole.
+form, plus ``format``: "html") goes to stdout. Nothing is written unless
+sanitizing succeeded whole.
+
+A plain-text mail (no HTML part) is accepted: its text is written unchanged
+(``--json``: ``format`` "text", the text in ``text``, ``html`` empty) and its
+links are unwrapped and reported in ``links`` and the summary.
 """
 
 from __future__ import annotations
@@ -62,8 +68,11 @@ def looks_like_mail(data: bytes) -> bool:
     return bool(_HEADER_LINE.match(first))
 
 
-def load_input(path: str, data: bytes):
-    """(html, sender, recipients, header findings) from a file's bytes."""
+def load_input(path: str, data: bytes, *, allow_text: bool = False):
+    """(html, sender, recipients, header findings) from a file's bytes.
+
+    With ``allow_text``, a plain-text mail gives ``PlainText(text)`` in place of the html.
+    """
     from ..core.html import MAX_HTML_CHARS
     from ..errors import TooLargeError
 
@@ -76,6 +85,8 @@ def load_input(path: str, data: bytes):
         from ..mail import parse_message
 
         mail = parse_message(data).require_sound()
+        if allow_text and mail.html is None and mail.text is not None:
+            return PlainText(mail.text), mail.sender, mail.recipients, mail.read_receipts
         return mail.require_html(), mail.sender, mail.recipients, mail.read_receipts
     from ..mail import decode_html_bytes
 
@@ -85,23 +96,64 @@ def load_input(path: str, data: bytes):
     return text, None, (), ()
 
 
+class PlainText(str):
+    """The text of a plain-text mail (no HTML part): returned unchanged, its links reported."""
+
+
+def sanitize_text(text: str, *, recipients=()):
+    """A ``Result`` for plain text: ``html`` empty, ``links`` = its http(s) URLs through the link engine."""
+    from ..core.identity import Identity
+    from ..links import unwrap
+    from ..report.analyse import text_urls
+    from ..result import Result
+
+    identity = Identity.of(recipients)
+    return Result(html="", links=tuple(unwrap(u, identity=identity) for u in text_urls(text)))
+
+
+#: The add-on's words (extension/_locales/en/messages.json: kind*, link*), so the
+#: CLI line reads like the badge tooltip and the popup.
+KIND_WORDS = {"pixel": "tracking pixel", "image": "image", "css": "style sheet", "font": "font",
+              "media": "audio or video", "frame": "embedded page", "prefetch": "preload hint",
+              "script": "script", "refresh": "automatic redirect", "other": "other remote content"}
+LINK_WORDS = {"unwrapped": "destination restored", "cleaned": "tracking removed",
+              "opaque": "destination hidden by the sender's mail service"}
+
+
+def _n(count: int, one: str, other: str) -> str:
+    return f"{count} {one if count == 1 else other}"
+
+
+def tracked_link(link) -> bool:
+    """A link the add-on counts as a tracking link cleaned (its countLinks):
+    one that tracks the reader (``Link.tracker``)."""
+    return link.tracker
+
+
 def summary(result) -> str:
-    kinds = Counter(r.kind for r in result.remote if r.tracker)
-    blocked = sum(1 for r in result.remote if r.action == "blocked")
-    allowed = sum(1 for r in result.remote if r.action == "allowed")
-    statuses = Counter(l.status for l in result.links)
-    parts = [f"{result.badge} tracker{'s' if result.badge != 1 else ''}"]
+    """The one-line summary in the add-on's vocabulary: its badge tooltip first
+    ("3 trackers blocked · 5 tracking links cleaned"), then the details."""
+    trackers = [r for r in result.remote if r.tracker]
+    cleaned = [l for l in result.links if tracked_link(l)]
+    head = [_n(len(trackers), "tracker blocked", "trackers blocked") if trackers else "no trackers found"]
+    if cleaned:
+        head.append(_n(len(cleaned), "tracking link cleaned", "tracking links cleaned"))
+    details = []
+    kinds = Counter(r.kind for r in trackers)
     if kinds:
-        parts[0] += " (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")"
-    parts.append(f"{blocked} remote reference{'s' if blocked != 1 else ''} blocked")
+        details.append(", ".join(f"{KIND_WORDS.get(k, k)}: {n}" for k, n in sorted(kinds.items())))
+    states = Counter("cleaned" if l.status in ("cleaned", "unchanged") else l.status for l in cleaned)
+    if states:
+        details.append(", ".join(f"{LINK_WORDS[s]}: {states[s]}" for s in LINK_WORDS if states[s]))
+    if result.remote:
+        blocked = sum(1 for r in result.remote if r.action == "blocked")
+        details.append(_n(blocked, "remote reference blocked", "remote references blocked"))
+    allowed = sum(1 for r in result.remote if r.action == "allowed")
     if allowed:
-        parts.append(f"{allowed} allowed image{'s' if allowed != 1 else ''} to fetch")
-    link_bits = [f"{statuses[s]} {s}" for s in ("unwrapped", "cleaned", "opaque") if statuses[s]]
-    parts.append(f"{len(result.links)} link{'s' if len(result.links) != 1 else ''}"
-                 + (" (" + ", ".join(link_bits) + ")" if link_bits else ""))
+        details.append(_n(allowed, "allowed image to fetch", "allowed images to fetch"))
     if any(r.identifies_you for r in result.remote) or any(l.identifies_you for l in result.links):
-        parts.append("your address is in tracking URLs")
-    return "trackless: " + "; ".join(parts)
+        details.append("your address is in tracking URLs")
+    return "trackless: " + " · ".join(head) + (" — " + "; ".join(details) if details else "")
 
 
 def run(args) -> int:
@@ -109,13 +161,12 @@ def run(args) -> int:
 
     try:
         allow = _allow_domains(args.allow)
-        html, sender, recipients, receipts = load_input(args.file, _read(args.file))
-        result = sanitize(
-            html,
-            sender=args.sender or sender,
-            recipients=tuple(args.to) if args.to else recipients,
-            allow=allow,
-        )
+        html, sender, recipients, receipts = load_input(args.file, _read(args.file), allow_text=True)
+        recipients = tuple(args.to) if args.to else recipients
+        if isinstance(html, PlainText):
+            result = sanitize_text(html, recipients=recipients)
+        else:
+            result = sanitize(html, sender=args.sender or sender, recipients=recipients, allow=allow)
     except TracklessError as exc:
         if args.json:
             print(json.dumps({"error": {"code": exc.code, "message": str(exc)}}))
@@ -123,17 +174,24 @@ def run(args) -> int:
         return 2
     if receipts:
         result = replace(result, headers=tuple(receipts))
+    is_text = isinstance(html, PlainText)
     if args.json:
-        payload = json.dumps(result.to_dict(), ensure_ascii=False)
+        form = result.to_dict()
+        form["format"] = "text" if is_text else "html"
+        if is_text:
+            form["text"] = str(html)
+        payload = json.dumps(form, ensure_ascii=False)
         _write(args.out, payload + "\n") if args.out else sys.stdout.write(payload + "\n")
     else:
+        body = str(html) if is_text else result.html
         if args.out:
-            _write(args.out, result.html)
+            _write(args.out, body)
         else:
-            sys.stdout.write(result.html)
-            if not result.html.endswith("\n"):
+            sys.stdout.write(body)
+            if not body.endswith("\n"):
                 sys.stdout.write("\n")
-        print(summary(result), file=sys.stderr)
+        line = summary(result)
+        print(line.replace("trackless: ", "trackless: plain-text mail, text unchanged · ", 1) if is_text else line, file=sys.stderr)
     return 0
 
 

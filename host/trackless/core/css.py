@@ -26,6 +26,9 @@ __all__ = ["CssRef", "rewrite_css", "may_reference"]
 URL_FUNCTIONS = frozenset({"url", "src", "image-set", "-webkit-image-set", "image", "-webkit-image",
                            "cross-fade", "-webkit-cross-fade"})
 
+#: Functions that run script (old Internet Explorer): always replaced by ``none``.
+SCRIPT_FUNCTIONS = frozenset({"expression"})
+
 #: Functions whose value is substituted in later (a URL string may hide there).
 SUBSTITUTION_FUNCTIONS = frozenset({"var", "env", "attr"})
 
@@ -51,7 +54,7 @@ _BAD_URL_REST = re.compile(rf"(?:{_ESC}|[^)\\]|\\)*?(?:\)|\Z)")
 _WS_THEN = re.compile(r"[ \t\n]*(.?)", re.S)
 _ESC_ONE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n]?|(\n)|([\s\S]))|\\\Z")
 _NEWLINES = re.compile(r"\r\n|[\r\f]")
-_HINT = re.compile(r"url|@import|image|src|\\", re.IGNORECASE)
+_HINT = re.compile(r"url|@import|image|src|expression|\\", re.IGNORECASE)
 
 
 def _unescape(text: str) -> str:
@@ -206,7 +209,10 @@ def rewrite_css(text: str, keep: Callable[[str, str], bool]) -> tuple[str, list[
                 # URL string we cannot see here: refuse the URL function whole
                 refuse()
                 changed = True
-            push(name if name in URL_FUNCTIONS else "")
+            push(name if name in URL_FUNCTIONS or name in SCRIPT_FUNCTIONS else "")
+            if name in SCRIPT_FUNCTIONS:
+                refuse()  # script in CSS (old IE): never kept
+                changed = True
             out.append(tok)
             continue
         if kind == "string":

@@ -8,17 +8,27 @@ values escaped (``&`` ``<`` ``>``) and quoted as bs4 quotes them, void
 elements written ``<br/>``, text escaped except inside ``script``/``style``,
 comments, doctypes and the like written with their own delimiters, a
 ``<meta charset>`` re-declared as utf-8. Iterative: no recursion per element.
+
+Where it departs from bs4, on purpose: nodes removed by the walk
+(core/tree.py) are left out; the text of an SVG or MathML ``<style>`` is
+escaped (an HTML5 parser decodes entities there, and a raw ``<`` would start
+markup); an end tag of a raw-text element inside its own text cannot be written.
 """
 
 from __future__ import annotations
+
+import re
 
 from bs4 import NavigableString, Tag
 from bs4.element import AttributeValueWithCharsetSubstitution
 
 __all__ = ["serialize", "serialize_contents"]
 
-#: Elements whose text bs4 writes out raw.
+#: HTML elements whose text is written out raw (HTML5 reads it raw again).
 RAW_TEXT_PARENTS = frozenset({"script", "style"})
+_HTML_NS = "http://www.w3.org/1999/xhtml"
+_GONE = "_decomposed"
+_END_TAG = re.compile(r"</(?=script|style)", re.IGNORECASE)
 
 
 def _escape(text: str) -> str:
@@ -59,6 +69,13 @@ def _start_tag(tag: Tag) -> str:
     return "<" + name + " " + " ".join(parts)
 
 
+def _empty(contents: list) -> bool:
+    for c in contents:
+        if not c.__dict__.get(_GONE):
+            return False
+    return True
+
+
 def serialize_contents(node) -> str:
     """The children of ``node`` (a tag or the soup), written out."""
     out: list[str] = []
@@ -67,13 +84,15 @@ def serialize_contents(node) -> str:
     closers: list[str] = [""]
     while iters:
         for child in iters[-1]:
+            if child.__dict__.get(_GONE):  # removed (core/tree.py)
+                continue
             if isinstance(child, Tag):
                 if child.hidden:
                     iters.append(iter(child.contents))
                     closers.append("")
                     break
                 start = _start_tag(child)
-                if not child.contents and child.can_be_empty_element:
+                if child.can_be_empty_element and _empty(child.contents):
                     append(start + "/>")
                     continue
                 append(start + ">")
@@ -84,8 +103,11 @@ def serialize_contents(node) -> str:
             cls = type(child)
             if cls.PREFIX or cls.SUFFIX:  # comment, doctype, CDATA, declaration, PI
                 append(cls.PREFIX + child + cls.SUFFIX)
-            elif child.parent is not None and child.parent.name in RAW_TEXT_PARENTS:
-                append(str(child))
+            elif (child.parent is not None and child.parent.name in RAW_TEXT_PARENTS
+                  and child.parent.namespace in (_HTML_NS, None)):
+                # raw, as HTML5 reads it; an end tag in it could only come from an edit
+                text = str(child)
+                append(_END_TAG.sub("<\\\\/", text) if "</" in text else text)
             else:
                 append(_escape(child))
         else:

@@ -19,7 +19,8 @@ PING_ATTRIBUTES = frozenset({"ping"})
 #: Elements removed whole: they load or run things and show nothing of value in a mail.
 REMOVED_ELEMENTS = frozenset({"script", "base", "link", "bgsound", "portal", "frame"})
 #: meta http-equiv values that load, redirect or set state.
-ACTIVE_META = frozenset({"refresh", "link", "set-cookie", "default-style", "content-security-policy"})
+ACTIVE_META = frozenset({"refresh", "link", "set-cookie", "default-style", "content-security-policy",
+                         "x-dns-prefetch-control"})
 #: Hyperlink elements: their href is a link (cleaned), not a fetch.
 LINK_ELEMENTS = frozenset({"a", "area"})
 #: Attributes that are not fetched although they may hold URLs.
@@ -37,9 +38,10 @@ LINK_REL_KINDS = {
 MEDIA_ELEMENTS = frozenset({"video", "audio", "track", "bgsound"})
 #: Elements whose src/data loads a document.
 FRAME_ELEMENTS = frozenset({"iframe", "frame", "object", "embed", "applet", "portal"})
-#: Elements that do not survive a second parse as they are: raw-text elements
-#: (their fallback content is not rendered) and framesets (kept as a div).
-RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "xmp", "plaintext", "listing", "frameset"})
+#: HTML raw-text elements, whose text would not serialize back to itself: the
+#: fallback content of the first three is not rendered (dropped), the others
+#: become a preformatted div.
+RAW_TEXT_ELEMENTS = frozenset({"iframe", "noembed", "noframes", "xmp", "plaintext"})
 #: Elements that load a data: SVG as an image (no subresources, no entities):
 #: the only places one is kept (with CSS images, background and poster).
 DATA_SVG_IMAGE_ELEMENTS = frozenset({"img", "input", "image", "feimage", "source", "picture"})

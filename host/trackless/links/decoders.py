@@ -176,6 +176,16 @@ def strip_prefix(prefix: str) -> Step:
     return step
 
 
+def prepend(prefix: str) -> Step:
+    """Put a fixed prefix in front (Google AMP's ``/amp/s/<host>/...`` -> ``https://``)."""
+
+    def step(value: Value) -> Value | None:
+        text = _text(value)
+        return prefix + text if text else None
+
+    return step
+
+
 _B64_STD = re.compile(r"[A-Za-z0-9+/]+={0,2}\Z")
 _B64_URL = re.compile(r"[A-Za-z0-9_-]+={0,2}\Z")
 
@@ -374,6 +384,7 @@ STEPS: dict[str, tuple[Callable[..., Step], dict[str, tuple[tuple[type, ...], bo
     "regex": (regex, {"pattern": ((str,), True), "group": ((int,), False)}),
     "percent_decode": (percent_decode, {"when": ((str,), False)}),
     "strip_prefix": (strip_prefix, {"prefix": ((str,), True)}),
+    "prepend": (prepend, {"prefix": ((str,), True)}),
     "base64": (b64, {"alphabet": ((str,), False), "padding": ((str,), False)}),
     "zlib": (zlib_step, {"format": ((str,), False)}),
     "json_field": (json_field, {"path": ((str, list), True)}),

@@ -15,15 +15,19 @@ Data files (TOML, data not code):
       any_host = false                    # true: path/query signature only
       path = '^/url$'                     # regex searched in the raw path
       query = { qs = '^[0-9a-f]{20,}$' }  # required params, value regex ("" = any)
+      query_text = '^[a-z0-9]{24,}$'      # regex searched in the raw query (keyless tokens)
       priority = 50                       # lower first; generic fallbacks use 90+
       on_fail = "opaque"                  # decodable whose decoding fails: "opaque" or "skip"
       generic = false                     # a heuristic, not a known vendor
+      tracker = true                      # false: a security gateway, redirector or shortener
+                                          # (not a tracker of the reader; not counted in the badge)
       decode = [{step = "query", name = "url"}, {step = "percent_decode"}]
       [[rule.examples]]                   # run as tests
       url = "..."; status = "unwrapped"; final = "..."  # (+ optional vendor, removed)
 
 * ``rules/params.toml``: ``[[family]]`` (global tracking parameters: ``names``,
-  ``prefixes``, ``not_tracking``), ``[[domain]]`` (per-domain ``names``) and
+  ``prefixes``, ``not_tracking``; ``tracker = false`` for campaign tags that
+  are the same for every reader, such as ``utm_*``), ``[[domain]]`` (per-domain ``names``) and
   ``[[exception]]`` (per-domain ``keep`` names or ``prefix*``), each with an
   id, a source and examples.
 
@@ -79,10 +83,12 @@ class WrapperRule:
     any_host: bool = False
     path: re.Pattern | None = None
     query: tuple[tuple[str, re.Pattern | None], ...] = ()
+    query_text: re.Pattern | None = None
     priority: int = 50
     on_fail: str = "opaque"
     generic: bool = False
     steps: tuple[Step, ...] = ()
+    tracker: bool = True
 
     def matches(self, parts: Parts, params: dict[str, str]) -> bool:
         """Path and query conditions (the host was matched by the index)."""
@@ -93,6 +99,8 @@ class WrapperRule:
                 return False
             if rx is not None and rx.search(params[name]) is None:
                 return False
+        if self.query_text is not None and self.query_text.search(parts.query or "") is None:
+            return False
         return True
 
 
@@ -107,6 +115,7 @@ class Rules:
     any_host: tuple[WrapperRule, ...] = ()          # any_host rules (path/query signature)
     any_prefilter: re.Pattern | None = None         # union of the any_host path patterns
     scan_prefilter: re.Pattern | None = None        # union of the scanned host regexes
+    campaign_only: frozenset = frozenset()          # parameter rules that tag a campaign, not a reader
 
     def candidates(self, host: str, path: str = "") -> list[WrapperRule]:
         """Rules whose host condition holds (and, for any_host rules, whose path
@@ -215,7 +224,7 @@ def _examples(label, rid, table, *, kind="wrapper", statuses=STATUSES) -> list[E
 
 _RULE_KEYS = {
     "id", "vendor", "kind", "source", "hosts", "suffixes", "host_regex", "any_host", "path", "query",
-    "priority", "on_fail", "generic", "decode", "examples", "note",
+    "query_text", "priority", "on_fail", "generic", "decode", "examples", "note", "tracker",
 }
 
 
@@ -273,16 +282,18 @@ def _compile_wrapper(label: str, raw: dict, order: int) -> tuple[WrapperRule, li
     if not isinstance(query_raw, dict):
         _fail(label, rid, "'query' must be a table of name = value regex")
     query = tuple((k, _regex(label, rid, f"query.{k}", v) if v != "" else None) for k, v in query_raw.items())
+    query_text = _regex(label, rid, "query_text", raw["query_text"]) if "query_text" in raw else None
     if not (hosts or suffixes or host_regex or any_host):
         _fail(label, rid, "needs a host condition: hosts, suffixes, host_regex or any_host")
     if any_host and (hosts or suffixes or host_regex):
         _fail(label, rid, "any_host excludes hosts/suffixes/host_regex")
-    if (any_host or host_regex is not None) and path is None and not query:
+    if (any_host or host_regex is not None) and path is None and not query and query_text is None:
         _fail(label, rid, "a rule not tied to known hosts needs a 'path' or 'query' signature")
     priority = raw.get("priority", 50)
     if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 100:
         _fail(label, rid, "'priority' must be an integer 0..100")
     generic = _bool(label, rid, raw, "generic")
+    tracker = _bool(label, rid, raw, "tracker", True)
     on_fail = raw.get("on_fail", "skip" if (any_host or generic) else "opaque")
     if on_fail not in ("opaque", "skip"):
         _fail(label, rid, "'on_fail' must be 'opaque' or 'skip'")
@@ -298,7 +309,8 @@ def _compile_wrapper(label: str, raw: dict, order: int) -> tuple[WrapperRule, li
     rule = WrapperRule(
         id=rid, vendor=vendor, kind=kind, source=raw["source"], file=label, order=order,
         hosts=hosts, suffixes=suffixes, host_regex=host_regex, any_host=any_host, path=path,
-        query=query, priority=priority, on_fail=on_fail, generic=generic, steps=steps,
+        query=query, query_text=query_text, priority=priority, on_fail=on_fail, generic=generic, steps=steps,
+        tracker=tracker,
     )
     return rule, examples
 
@@ -316,6 +328,7 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
     domain_names: dict = {}
     domain_keep: dict = {}
     examples: list[Example] = []
+    campaign_only: set = set()
 
     def rid_of(raw, kind, i):
         rid = raw.get("id") if isinstance(raw, dict) else None
@@ -328,8 +341,10 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
 
     for i, raw in enumerate(_list(label, data, "family")):
         rid = rid_of(raw, "family", i)
-        _check_keys(label, rid, raw, {"id", "family", "names", "prefixes", "not_tracking", "source", "examples", "note"},
-                    {"id", "family", "source", "examples"})
+        _check_keys(label, rid, raw, {"id", "family", "names", "prefixes", "not_tracking", "source", "examples", "note",
+                                      "tracker"}, {"id", "family", "source", "examples"})
+        if not _bool(label, rid, raw, "tracker", True):
+            campaign_only.add(rid)
         fam = _str(label, rid, raw, "family")
         _str(label, rid, raw, "source")
         names = _str_list(label, rid, raw, "names", check=_name_ok)
@@ -378,7 +393,7 @@ def _compile_params(label: str, data: dict, seen_ids: set) -> tuple[ParamRules, 
             domain_keep[d] = (exact_keep, prefix_keep, rid)
         examples += _examples(label, rid, raw, kind="exception")
 
-    return ParamRules(exact, tuple(prefixes), domain_names, domain_keep), examples
+    return ParamRules(exact, tuple(prefixes), domain_names, domain_keep), examples, frozenset(campaign_only)
 
 
 def _list(label, data, key) -> list:
@@ -409,7 +424,7 @@ def compile_rules(wrapper_files: list[tuple[str, dict]], params_file: tuple[str,
             seen.add(rule.id)
             wrappers.append(rule)
             examples += exs
-    params, pexamples = _compile_params(params_file[0], params_file[1], seen)
+    params, pexamples, campaign_only = _compile_params(params_file[0], params_file[1], seen)
     examples += pexamples
     by_host: dict = {}
     by_suffix: dict = {}
@@ -429,6 +444,7 @@ def compile_rules(wrapper_files: list[tuple[str, dict]], params_file: tuple[str,
         by_host={k: tuple(v) for k, v in by_host.items()},
         by_suffix={k: tuple(v) for k, v in by_suffix.items()},
         scanned=tuple(scanned), any_host=tuple(any_host),
+        campaign_only=campaign_only,
         any_prefilter=_prefilter([r.path for r in any_host]),
         scan_prefilter=_prefilter([r.host_regex for r in scanned]),
     )

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["ACTIONS", "Context", "handler_for"]
+__all__ = ["ACTIONS", "CONCURRENT_ACTIONS", "Context", "handler_for"]
 
 #: action name -> "module:function". Append only; names are part of the protocol.
 ACTIONS: dict[str, str] = {
@@ -39,7 +39,17 @@ ACTIONS: dict[str, str] = {
     "resolve": "trackless.native.actions.resolve:handle",
     "images": "trackless.native.actions.images:handle",  # streams partials with ctx.emit
     "uncloak": "trackless.native.actions.uncloak:handle",
+    "learned.clear": "trackless.native.actions.learned:clear",
+    "state": "trackless.native.actions.state:handle",
 }
+
+
+#: Actions run off the reading thread, on a small pool: those that wait on the
+#: network, so that a ``sanitize`` (or any other action, all of which are pure
+#: or touch only local files) is answered at once instead of waiting behind
+#: them; and ``state`` (cheap), so that the add-on's cache check for the mail
+#: being opened never waits behind a background ``sanitize``.
+CONCURRENT_ACTIONS: frozenset[str] = frozenset({"resolve", "images", "uncloak", "state"})
 
 
 def _no_emit(result: dict) -> None:  # pragma: no cover - replaced per request by the server

@@ -21,6 +21,8 @@ import re
 import struct
 from typing import BinaryIO
 
+from .. import boundedjson
+
 __all__ = [
     "HEADER", "MAX_INCOMING", "OUTGOING_LIMIT", "MAX_FRAME_BODY", "FrameError", "FrameTooLarge",
     "TruncatedFrame", "read_frame", "drain", "decode_body", "dumps", "to_utf8", "frame_bodies",
@@ -136,16 +138,16 @@ def decode_body(body: bytes):
     """UTF-8 JSON -> Python value. Lone surrogates (``"\\ud800"``) become U+FFFD.
 
     Raises ``FrameError`` for invalid UTF-8, invalid JSON (incl. NaN/Infinity)
-    or nesting too deep to parse.
+    or arrays/objects nested more than ``boundedjson.MAX_DEPTH`` (64) levels.
     """
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FrameError(f"the frame is not valid UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except RecursionError:
-        raise FrameError("the frame's JSON is nested too deeply") from None
+        value = boundedjson.loads(text, parse_constant=_no_constant)
+    except boundedjson.TooDeep as exc:
+        raise FrameError(f"the frame's JSON is {exc}") from None
     except ValueError as exc:
         raise FrameError(f"the frame is not valid JSON ({exc})") from None
     if _SURROGATE_ESCAPE.search(text):

@@ -37,6 +37,14 @@ def claim_stdout() -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+HELP = (
+    "usage: trackless-host [MANIFEST_PATH EXTENSION_ID] | --version | --help\n\n"
+    "trackless-host is started by Thunderbird and speaks native messaging on stdin/stdout\n"
+    "(4-byte length + UTF-8 JSON frames; see PROTOCOL.md). To check that Thunderbird\n"
+    "can use it, run: trackless install --check\n\n"
+    "exit codes: 0 end of input, 2 started from a terminal (nothing to serve), 70 internal error, 130 interrupted"
+)
+
 _WARMUP_HTML = '<p><a href="https://example.com/a?utm_source=x">a</a><img src="https://example.com/p.gif" width="1"></p>'
 
 
@@ -54,12 +62,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"trackless-host {__version__} (protocol {PROTOCOL_VERSION})")
         return 0
+    if argv[:1] in (["--help"], ["-h"]):  # Thunderbird never passes these (it passes the manifest path first)
+        print(HELP)
+        return 0
     if sys.stdin is not None and sys.stdin.isatty():
-        print(
-            "trackless-host is started by Thunderbird and speaks native messaging on stdin/stdout.\n"
-            "To check that Thunderbird can use it, run: trackless install --check",
-            file=sys.stderr,
-        )
+        print(HELP, file=sys.stderr)
         return 2
     out = claim_stdout()
     from ..store import Store

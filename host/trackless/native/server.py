@@ -1,7 +1,17 @@
-"""The host loop: read a frame, dispatch, write the reply; requests strictly in order.
+"""The host loop: read a frame, dispatch, write the reply.
+
+Every action is answered in arrival order on the reading thread, except the
+ones that wait on the network (``dispatch.CONCURRENT_ACTIONS``: ``resolve``,
+``images``, ``uncloak``): those run on a bounded thread pool, so a slow image
+host never delays the ``sanitize`` of the next mail. Their replies may
+therefore come after replies to later requests; clients match replies by id.
+One ``ReplyWriter`` (a lock around whole replies) writes every frame, so the
+frames of one reply are never interleaved with another's.
 
 ``serve(stdin, out, ctx)`` works on any binary streams (tests drive it with
-BytesIO); ``main.py`` wires it to the real stdin/stdout.
+BytesIO); ``main.py`` wires it to the real stdin/stdout. At end of input the
+loop waits for the network actions still running (each bounded by its own
+timeouts) so that their replies are written before it returns.
 
 Exit status: 0 at end of input between frames (Thunderbird closed the port)
 or when the reader went away (broken pipe); 1 when the input ended inside a
@@ -13,14 +23,18 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 from ..errors import TracklessError
 from . import framing
-from .dispatch import Context, handler_for
+from .dispatch import CONCURRENT_ACTIONS, Context, handler_for
 from .protocol import RequestError, error_reply, ok_reply, parse_request, partial_reply
 
-__all__ = ["ReplyWriter", "serve", "handle_body"]
+__all__ = ["ReplyWriter", "serve", "handle_body", "NETWORK_WORKERS"]
+
+#: How many network actions run at once; more wait in the pool's queue.
+NETWORK_WORKERS = 4
 
 
 class ReplyWriter:
@@ -52,8 +66,18 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}"
 
 
-def handle_body(body: bytes, writer: ReplyWriter, ctx: Context, table: dict | None = None) -> None:
-    """Handle one frame body and write its reply (and any partial frames before it)."""
+def handle_body(
+    body: bytes,
+    writer: ReplyWriter,
+    ctx: Context,
+    table: dict | None = None,
+    submit: Callable[[Callable[[], None]], object] | None = None,
+) -> None:
+    """Handle one frame body and write its reply (and any partial frames before it).
+
+    With ``submit``, a network action (``CONCURRENT_ACTIONS``) is parsed here but
+    run by ``submit(job)`` (a thread pool); everything else runs at once.
+    """
     log = ctx.log
     try:
         value = framing.decode_body(body)
@@ -82,6 +106,24 @@ def handle_body(body: bytes, writer: ReplyWriter, ctx: Context, table: dict | No
         writer.send(partial_reply(rid, result))
 
     call_ctx = dataclasses.replace(ctx, request_id=rid, emit=emit)
+    if submit is not None and action in CONCURRENT_ACTIONS:
+        submit(lambda: _run_in_pool(request, handler, writer, call_ctx))
+        return
+    _run(request, handler, writer, call_ctx)
+
+
+def _run_in_pool(request, handler, writer: ReplyWriter, ctx: Context) -> None:
+    try:
+        _run(request, handler, writer, ctx)
+    except BrokenPipeError:  # the reader is gone; the reading loop notices on its own
+        ctx.log.info("the reader closed the pipe during %r", request.action)
+    except BaseException:  # never lose an exception silently in a worker
+        ctx.log.exception("network action %r failed", request.action)
+
+
+def _run(request, handler, writer: ReplyWriter, call_ctx: Context) -> None:
+    """Call ``handler`` and write its reply (errors as error frames)."""
+    rid, action, log = request.id, request.action, call_ctx.log
     try:
         result = handler(request.params, call_ctx)
         if not isinstance(result, dict):
@@ -125,6 +167,7 @@ def serve(
     """
     writer = ReplyWriter(out)
     log = ctx.log
+    pool = ThreadPoolExecutor(max_workers=NETWORK_WORKERS, thread_name_prefix="trackless-net")
     try:
         while True:
             try:
@@ -147,10 +190,12 @@ def serve(
             if body is None:
                 log.info("end of input; exiting")
                 return 0
-            handle_body(body, writer, ctx, table)
+            handle_body(body, writer, ctx, table, submit=pool.submit)
             if warmup is not None:
                 _start_warmup(warmup, log)
                 warmup = None
     except BrokenPipeError:
         log.info("the reader closed the pipe; exiting")
         return 0
+    finally:
+        pool.shutdown(wait=True)

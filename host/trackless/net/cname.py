@@ -12,8 +12,10 @@
 * ``CnameChecker`` -- follows the CNAME chain with dnspython (an A query, as
   a browser would make; a recursive resolver returns the chain in one
   answer; when it does not, the last target is asked again), bounded in
-  depth and time; answers are cached on disk with their TTL (clamped to
-  5 min .. 1 day; NXDOMAIN and "no CNAME" for an hour; failures not cached).
+  depth and time (each query ``timeout``; with a ``deadline``, the whole
+  batch: a sender whose DNS never answers cannot hold the helper past it);
+  answers are cached on disk with their TTL (clamped to 5 min .. 1 day;
+  NXDOMAIN and "no CNAME" for an hour; failures not cached).
 
 Lookups are made only when the caller decides to (the add-on when the user
 enabled ``dns_uncloaking``; ``trackless report``); nothing here runs while a
@@ -246,14 +248,17 @@ class CnameChecker:
             self.resolver = r
         return self.resolver
 
-    def _query(self, name: str):
+    def _query(self, name: str, deadline=None):
         """(targets, ttl, complete) or raises; NXDOMAIN gives ([...], None, True) with status."""
         import dns.exception
         import dns.resolver
 
+        lifetime = self.timeout if deadline is None else min(self.timeout, deadline.remaining())
+        if lifetime <= 0:
+            raise dns.resolver.LifetimeTimeout(timeout=0.0, errors=[])
         self.queries.append(name)
         try:
-            ans = self._resolver().resolve(name, "A", raise_on_no_answer=False, search=False, lifetime=self.timeout)
+            ans = self._resolver().resolve(name, "A", raise_on_no_answer=False, search=False, lifetime=lifetime)
         except dns.resolver.NXDOMAIN as exc:
             targets: list[str] = []
             for resp in exc.responses().values():
@@ -262,7 +267,8 @@ class CnameChecker:
             return "nxdomain", targets, None, True
         return ("ok", *_cnames_in(ans.response, name))
 
-    def chain(self, name: str, identity=None) -> Uncloaked:
+    def chain(self, name: str, identity=None, deadline=None) -> Uncloaked:
+        """``deadline`` (``transport.Deadline``-like, optional): no query starts or runs past it."""
         import dns.exception
         import dns.resolver
 
@@ -274,12 +280,14 @@ class CnameChecker:
             hit = self.cache.get_json("cname:" + host)
             if isinstance(hit, dict) and "status" in hit:
                 return Uncloaked(host, hit["status"], tuple(hit.get("chain", ())), reason=hit.get("reason"), cached=True)
+        if deadline is not None and deadline.remaining() <= 0:
+            return Uncloaked(host, "failed", reason="not looked up: the time budget for these lookups is spent")
         chain: list[str] = []
         ttl: int | None = None
         status, current, seen = "clean", host, {host}
         try:
             for _ in range(MAX_QUERIES):
-                status, targets, t, complete = self._query(current)
+                status, targets, t, complete = self._query(current, deadline)
                 if t is not None:
                     ttl = t if ttl is None else min(ttl, t)
                 for target in targets:
@@ -304,9 +312,9 @@ class CnameChecker:
             self.cache.put_json("cname:" + host, {"status": status, "chain": list(chain)}, life)
         return result
 
-    def check(self, host: str, identity=None) -> Uncloaked:
+    def check(self, host: str, identity=None, deadline=None) -> Uncloaked:
         """Look up ``host``'s chain and match it against the CNAME rules."""
-        got = self.chain(host, identity)
+        got = self.chain(host, identity, deadline)
         if got.status in ("skipped", "failed") or not got.chain:
             return got
         rules = self.rules if self.rules is not None else load_cname_rules()
@@ -315,11 +323,11 @@ class CnameChecker:
             return got
         return Uncloaked(got.host, "tracker", got.chain, rule.vendor, rule.id, got.reason, got.cached)
 
-    def check_many(self, hosts, identity=None) -> dict[str, Uncloaked]:
+    def check_many(self, hosts, identity=None, deadline=None) -> dict[str, Uncloaked]:
         """Each distinct host once, in order."""
         out: dict[str, Uncloaked] = {}
         for h in hosts:
             key = h.strip().rstrip(".").lower()
             if key and key not in out:
-                out[key] = self.check(key, identity)
+                out[key] = self.check(key, identity, deadline)
         return out

@@ -7,7 +7,10 @@ sanitize result marks ``allowed``); nothing else is ever requested.
 
 * every request goes through the SSRF-guarded ``Transport`` (no cookies, no
   Referer, a common User-Agent), redirects followed one hop at a time (at
-  most ``max_redirects``, loops refused), each hop vetted again;
+  most ``max_redirects``, loops refused), each hop vetted again: the URL
+  policy and the address rule, and ``allowed(url)`` (the caller's allowlist)
+  for every hop, not only the first, so an open redirect on an allowed
+  domain cannot become a fetch from another;
 * the type is decided by magic bytes, never by ``Content-Type``: PNG, JPEG,
   GIF, WebP, BMP, ICO and AVIF are accepted; SVG (it is a document that can
   reference other URLs) and everything else are refused;
@@ -110,8 +113,10 @@ class _Budget:
 class ImageProxy:
     def __init__(self, fetcher: Fetcher, *, cache=None, max_image_bytes: int = 1536 * 1024,
                  max_total_bytes: int = 8 * 1024 * 1024, max_images: int = 64, parallel: int = 3,
-                 max_redirects: int = 4, total_timeout: float = 30.0, cache_ttl: float = CACHE_TTL):
+                 max_redirects: int = 4, total_timeout: float = 30.0, cache_ttl: float = CACHE_TTL,
+                 allowed: Callable[[str], bool] | None = None):
         self.fetcher = fetcher
+        self.allowed = allowed
         self.cache = cache
         self.max_image_bytes = max_image_bytes
         self.max_total_bytes = max_total_bytes
@@ -124,6 +129,9 @@ class ImageProxy:
     def _download(self, url: str, limit: int, deadline: Deadline) -> bytes:
         current, seen = url, {_key(url)}
         for _ in range(self.max_redirects + 1):
+            if self.allowed is not None and not self.allowed(current):
+                raise RefusedError(f"refused: the image {'redirects to' if current != url else 'is on'} "
+                                   f"{urlsplit(current).hostname}, which is not on the allowlist")
             resp = self.fetcher.request("GET", current, max_body=limit, deadline=deadline, accept=IMAGE_ACCEPT)
             if resp.status in REDIRECTS:
                 loc = resp.header("location")

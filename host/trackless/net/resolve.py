@@ -33,7 +33,7 @@ from typing import Callable
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import NetworkError, RedirectLoopError, RefusedError, TooManyRedirectsError
-from .addresses import check_url
+from .addresses import MAX_URL_LENGTH, check_url
 from .transport import Deadline, Fetcher, Response
 
 __all__ = ["Hop", "Resolution", "Resolver", "HEAD_REFUSED", "REDIRECTS", "MAX_HOPS"]
@@ -137,9 +137,12 @@ _SAFE = "".join(chr(c) for c in range(0x21, 0x7f))
 def _location(value: str, base: str) -> str:
     """A Location header value made into an absolute URL (UTF-8 re-read; spaces and non-ASCII quoted).
 
-    Raises ``NetworkError`` for an empty or malformed one (control characters, a bad port or
-    IPv6 literal), so that nothing downstream meets a URL ``urlsplit`` cannot read.
+    Raises ``NetworkError`` for an empty, overlong (over ``MAX_URL_LENGTH``) or malformed one
+    (control characters, a bad port or IPv6 literal), so that nothing downstream meets a URL
+    ``urlsplit`` cannot read, nor spends time on one no hop would request.
     """
+    if len(value) > MAX_URL_LENGTH:
+        raise NetworkError(f"the redirect target is longer than {MAX_URL_LENGTH} characters")
     try:
         value = value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
@@ -155,7 +158,45 @@ def _location(value: str, base: str) -> str:
     return url
 
 
-_REFRESH = re.compile(r"^\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?['\"]?([^'\"]+)['\"]?\s*$", re.I)
+_WS = " \t\n\f\r"
+
+
+def _skip_ws(s: str, i: int) -> int:
+    while i < len(s) and s[i] in _WS:
+        i += 1
+    return i
+
+
+def refresh_target(value: str) -> str | None:
+    """The URL of a ``Refresh`` header (``5; url='/next'``), or None; one left-to-right scan.
+
+    Follows HTML's declarative-refresh steps: a time (digits and dots), then
+    ``;``, ``,`` or whitespace, then an optional ``url=``, then an optional
+    quote that ends the URL where it appears again. No regular expression:
+    the header comes from the network and is read in time linear in its length.
+    """
+    i = _skip_ws(value, 0)
+    start = i
+    while i < len(value) and value[i] in "0123456789.":
+        i += 1
+    if i == start:
+        return None
+    after_time = i
+    i = _skip_ws(value, i)
+    if i < len(value) and value[i] in ";,":
+        i = _skip_ws(value, i + 1)
+    elif i == after_time and i < len(value):
+        return None  # "5x": not a refresh
+    if value[i:i + 3].lower() == "url":
+        j = _skip_ws(value, i + 3)
+        if j < len(value) and value[j] == "=":
+            i = _skip_ws(value, j + 1)
+    quote = value[i] if i < len(value) and value[i] in "'\"" else ""
+    url = value[i + len(quote):]
+    if quote and quote in url:
+        url = url[:url.index(quote)]
+    url = url.strip(_WS)
+    return url or None
 
 
 def next_url(resp: Response, current: str) -> str | None:
@@ -168,9 +209,9 @@ def next_url(resp: Response, current: str) -> str | None:
     if 200 <= resp.status < 300:
         refresh = resp.header("refresh")
         if refresh:
-            m = _REFRESH.match(refresh)
-            if m:
-                return _location(m.group(1), current)
+            target = refresh_target(refresh)
+            if target:
+                return _location(target, current)
     return None
 
 
@@ -254,6 +295,7 @@ class Resolver:
             resp = self._hop(current, deadline)
             chain.append(Hop(current, resp.status, resp.method))
             nxt = next_url(resp, current)
+            deadline.check("resolving")  # reading the answer is inside the budget too
             if nxt is None:
                 if resp.status >= 400:
                     raise NetworkError(f"{urlsplit(current).hostname} answered {resp.status}: "

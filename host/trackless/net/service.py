@@ -40,12 +40,13 @@ def make_resolver(options: Mapping | None = None, *, allow_private: bool | None 
                     cache=DiskCache.named("resolve", max_entries=1000, max_bytes=8 * 1024 * 1024) if cache else None)
 
 
-def make_image_proxy(options: Mapping | None = None, *, allow_private: bool | None = None, cache: bool = True):
+def make_image_proxy(options: Mapping | None = None, *, allow_private: bool | None = None, cache: bool = True,
+                     allowed=None):
     from .images import ImageProxy
 
     per_image = int(_opt(options, "image_max_bytes", 5 * 1024 * 1024))
     return ImageProxy(make_transport(options, allow_private=allow_private), max_image_bytes=per_image,
-                      max_total_bytes=max(per_image, 16 * 1024 * 1024),
+                      max_total_bytes=max(per_image, 16 * 1024 * 1024), allowed=allowed,
                       cache=DiskCache.named("images", max_entries=2000, max_bytes=64 * 1024 * 1024) if cache else None)
 
 

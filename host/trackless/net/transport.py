@@ -251,6 +251,9 @@ class Transport:
             conn.putheader("Connection", "close")
             conn.endheaders()
             resp = conn.getresponse()
+            if dog.fired or hop_deadline.remaining() <= 0:
+                # the watchdog's shutdown ends the header block early: what was read is not an answer
+                raise TimeoutNetworkError(f"reading the headers from {target.host} timed out")
             headers = tuple((k.lower(), v) for k, v in resp.getheaders())
             body = b""
             if max_body > 0 and method != "HEAD":

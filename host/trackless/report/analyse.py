@@ -341,8 +341,11 @@ def _default_unwrap():
 
 def analyse(data: bytes, origin: str, extra_to: Iterable[str] = (), *,
             sanitize: Callable[..., Result] | None = None,
-            unwrap: Callable[..., Link] | None = None) -> MailFindings:
-    """Raw mail bytes -> findings. Raises ``InputError`` when the bytes are not a mail."""
+            unwrap: Callable[..., Link] | None = None, learner=None) -> MailFindings:
+    """Raw mail bytes -> findings. Raises ``InputError`` when the bytes are not a mail.
+
+    ``learner`` (``core.learn.Learner``): ids learned from the sender's earlier
+    mails are used, and this mail is learned from."""
     mail = parse_message(data)
     extra_to = tuple(extra_to)
     recipients = tuple(dict.fromkeys((*mail.recipients, *(a.lower() for a in extra_to))))
@@ -350,7 +353,10 @@ def analyse(data: bytes, origin: str, extra_to: Iterable[str] = (), *,
     text_links: list[Link] = []
     if mail.html is not None:
         sanitize = sanitize or _default_sanitize()
-        result = sanitize(mail.html, sender=mail.sender, recipients=recipients)
+        learned = learner.known(mail.sender) if learner is not None else None
+        result = sanitize(mail.html, sender=mail.sender, recipients=recipients, **({"learned": learned} if learned else {}))
+        if learner is not None:
+            learner.learn(mail.sender, [r.url for r in result.remote] + [l.original for l in result.links])
     elif mail.text:
         unwrap = unwrap or _default_unwrap()
         text_links = [unwrap(u, recipients=recipients) for u in text_urls(mail.text)]

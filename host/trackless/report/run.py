@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Iterator, TextIO
 from ..errors import RuleError, TracklessError
 from . import render_html, render_json, render_md
 from .aggregate import Aggregator, Summary
+from ..core.learn import Learner
 from .analyse import MailFindings, analyse
 from .meta import DnsChain, ReportMeta
 from .progress import Progress
@@ -45,9 +46,14 @@ SPOOL_BYTES = 8 * 1024 * 1024
 RENDERERS = {"md": (render_md, ""), "html": (render_html, ""), "json": (render_json, ",\n")}
 
 
+#: Ids of the reader learned over the mails this process reads (issue 17): a
+#: sender's later mails are judged with what its earlier ones showed.
+_LEARNER = Learner()
+
+
 def _analyse_one(origin: str, data: bytes, extra_to: tuple[str, ...]) -> MailFindings | SourceError:
     try:
-        return analyse(data, origin, extra_to)
+        return analyse(data, origin, extra_to, learner=_LEARNER)
     except RuleError:
         raise  # a broken installation, not a bad mail: the whole run fails
     except TracklessError as exc:

@@ -9,7 +9,10 @@ first render with the hosts of the mail's remote references and links.
 Result: ``{"hosts": {host: {host, status, chain, vendor, rule, reason, cached}}}``
 where ``status`` is ``tracker`` (a CNAME target matched ``rules/cname.toml``;
 ``vendor`` names it), ``clean``, ``nxdomain``, ``skipped`` (per-recipient-looking
-name, IP literal or invalid: not looked up) or ``failed`` (timeout/server failure).
+name, IP literal or invalid: not looked up) or ``failed`` (timeout/server failure,
+or not looked up once the call's ``TOTAL_TIMEOUT`` budget is spent: the
+sender's DNS servers, which a hostile mail names, cannot hold the helper --
+and every request queued behind this one -- longer than that).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from ..protocol import str_list
 from . import store_of
 
 MAX_HOSTS = 200
+#: Seconds for all lookups of one call (under the add-on's 20 s request timeout).
+TOTAL_TIMEOUT = 15.0
 
 
 def handle(params: dict, ctx) -> dict:
@@ -26,6 +31,7 @@ def handle(params: dict, ctx) -> dict:
     from ...core.identity import Identity
     from ...net.cname import Uncloaked
     from ...net.service import make_cname_checker
+    from ...net.transport import Deadline
 
     hosts = str_list(params, "hosts", required=True, max_items=10_000)
     recipients = str_list(params, "to", required=False, max_items=1000)
@@ -34,6 +40,7 @@ def handle(params: dict, ctx) -> dict:
         raise RefusedError("refused: DNS uncloaking is off (setting dns_uncloaking)")
     checker = make_cname_checker(options)
     identity = Identity.of(recipients)
+    deadline = Deadline(TOTAL_TIMEOUT)
     out: dict[str, dict] = {}
     for raw in hosts:
         host = raw.strip().rstrip(".").lower()
@@ -44,7 +51,7 @@ def handle(params: dict, ctx) -> dict:
         if is_ip(host):
             out[host] = Uncloaked(host, "skipped", reason="an IP address has no CNAME").to_dict()
             continue
-        out[host] = checker.check(host, identity).to_dict()
+        out[host] = checker.check(host, identity, deadline).to_dict()
     found = sum(1 for v in out.values() if v["status"] == "tracker")
     ctx.log.info("uncloak: %d host(s), %d cloaked tracker(s)", len(out), found)
     return {"hosts": out}
