@@ -17,6 +17,7 @@
   });
   document.documentElement && document.documentElement.setAttribute("data-trackless-state", "pending");
   browser.runtime.onMessage.addListener((msg) => controller.onCommand(msg));
+  D.guardLinks(document, (msg) => browser.runtime.sendMessage(msg));
   const start = () => controller.run();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
   else start();

@@ -146,6 +146,93 @@
     }
   }
 
+  // ---- deceptive links (host/trackless/links/deceptive.py) ----
+  // The helper marks a link it judged with data-trackless-verdict (deceptive,
+  // lookalike or hidden) and data-trackless-evidence (why, in words); a link it
+  // found fine whose text is a URL of the same owner's other domain with
+  // data-trackless-alias. The mail cannot forge these: the helper removes them
+  // from its input.
+  const VERDICT_ATTR = "data-trackless-verdict";
+  const EVIDENCE_ATTR = "data-trackless-evidence";
+  const ALIAS_ATTR = "data-trackless-alias";
+  const MARKER_ATTR = "data-trackless-marker";
+  const MARKED_KINDS = new Set(["deceptive", "lookalike"]);
+  const ASKED_KINDS = new Set(["deceptive", "lookalike", "hidden"]);
+  const WEB_RE = /^https?:\/\//i;
+
+  // The locale's word (_locales/*/messages.json) when the i18n API is there, else English.
+  function word(key, english) {
+    const api = global.browser || global.messenger;
+    let text = "";
+    try {
+      text = api && api.i18n && typeof api.i18n.getMessage === "function" ? api.i18n.getMessage(key) : "";
+    } catch (e) {
+      text = "";
+    }
+    return text || english;
+  }
+
+  function markerText(kind, evidence) {
+    const label = kind === "lookalike" ? word("markerLookalike", "Lookalike site") : word("markerDeceptive", "Deceptive link");
+    return `\u26a0 ${label}${evidence ? `: ${evidence}` : ""}`;
+  }
+
+  // A visible warning right after each deceptive or lookalike link (a text
+  // element the stylesheet styles; never HTML). Returns how many were added.
+  function markVerdicts(doc, containers) {
+    let n = 0;
+    for (const c of containers) {
+      for (const a of c.querySelectorAll(`a[${VERDICT_ATTR}]`)) {
+        const kind = a.getAttribute(VERDICT_ATTR);
+        if (!MARKED_KINDS.has(kind)) continue;
+        const next = a.nextElementSibling;
+        if (next && next.hasAttribute(MARKER_ATTR)) continue;
+        const evidence = a.getAttribute(EVIDENCE_ATTR) || "";
+        const mark = doc.createElement("span");
+        mark.setAttribute(MARKER_ATTR, kind);
+        mark.setAttribute("role", "note");
+        mark.setAttribute("title", evidence);
+        mark.textContent = markerText(kind, evidence);
+        a.after(mark);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  // What a click on this link does: ask first (a verdict), open without
+  // Thunderbird's mismatch warning (the same owner's other domain, which the
+  // helper checked), or nothing special (null). Pure over getAttribute.
+  function linkClickAction(a) {
+    const url = a.getAttribute("href") || "";
+    if (!WEB_RE.test(url)) return null;
+    const kind = a.getAttribute(VERDICT_ATTR);
+    if (ASKED_KINDS.has(kind)) {
+      return { command: "display.checkLink", url, kind, evidence: a.getAttribute(EVIDENCE_ATTR) || "" };
+    }
+    if (a.hasAttribute(ALIAS_ATTR)) return { command: "display.openLink", url };
+    return null;
+  }
+
+  // Clicks on judged links go to the background (which asks, or opens the
+  // browser) instead of Thunderbird's own handler (contentAreaClick on the
+  // message pane, reached by bubbling: stopped here).
+  function guardLinks(doc, send) {
+    doc.addEventListener(
+      "click",
+      (event) => {
+        if (event.button !== 0 || !event.target || typeof event.target.closest !== "function") return;
+        const a = event.target.closest("a[href]");
+        const action = a && linkClickAction(a);
+        if (!action) return;
+        event.preventDefault();
+        event.stopPropagation();
+        Promise.resolve(send(action)).catch(() => {});
+      },
+      true,
+    );
+  }
+
   function plainLinks(containers) {
     const out = [];
     for (const c of containers) {
@@ -174,16 +261,26 @@
     return changed;
   }
 
-  // After "Resolve tracking link…": the opaque link now points at its destination.
-  function resolveLink(doc, url, final) {
+  // After "Resolve tracking link…": the opaque link now points at its destination,
+  // with the helper's verdict on that destination (or none).
+  function resolveLink(doc, url, final, verdict) {
     let n = 0;
     for (const a of doc.querySelectorAll("a[href]")) {
       if (a.getAttribute("href") !== url) continue;
       a.setAttribute(ORIGINAL_ATTR, url);
       a.setAttribute("href", final);
       a.setAttribute("data-trackless-resolved", "");
+      a.removeAttribute(VERDICT_ATTR);
+      a.removeAttribute(EVIDENCE_ATTR);
+      const next = a.nextElementSibling;
+      if (next && next.hasAttribute(MARKER_ATTR)) next.remove();
+      if (verdict && typeof verdict.kind === "string" && ASKED_KINDS.has(verdict.kind)) {
+        a.setAttribute(VERDICT_ATTR, verdict.kind);
+        a.setAttribute(EVIDENCE_ATTR, typeof verdict.evidence === "string" ? verdict.evidence : "");
+      }
       n += 1;
     }
+    if (n) markVerdicts(doc, [doc]);
     return n;
   }
 
@@ -487,12 +584,15 @@
       findParts: () => findParts(doc),
       remoteImages,
       serializeParts: (containers) => serializeParts(doc, containers),
-      applyParts: (containers, htmls, originals) => applyParts(doc, containers, htmls, originals),
+      applyParts: (containers, htmls, originals) => {
+        applyParts(doc, containers, htmls, originals);
+        markVerdicts(doc, containers);
+      },
       plainLinks,
       cleanPlainLinks,
       undoLink: (original) => undoLink(doc, original),
       showImage: (image) => showImage(doc, image),
-      resolveLink: (url, final) => resolveLink(doc, url, final),
+      resolveLink: (url, final, verdict) => resolveLink(doc, url, final, verdict),
       setState: (state) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-state", state),
       setTiming: (ms) => doc.documentElement && doc.documentElement.setAttribute("data-trackless-ms", String(Math.round(ms))),
       reveal: () => doc.documentElement && doc.documentElement.setAttribute("data-trackless-shown", ""),
@@ -663,7 +763,7 @@
         if (typeof msg.url !== "string" || typeof msg.final !== "string" || !/^(https?:|mailto:)/i.test(msg.final)) {
           return { ok: false, count: 0 };
         }
-        const count = ops.resolveLink(msg.url, msg.final);
+        const count = ops.resolveLink(msg.url, msg.final, msg.verdict && typeof msg.verdict === "object" ? msg.verdict : null);
         return { ok: count > 0, count };
       }
       if (msg.command === "image") {
@@ -706,6 +806,10 @@
     cleanPlainLinks,
     undoLink,
     isImageData,
+    markVerdicts,
+    markerText,
+    linkClickAction,
+    guardLinks,
     cssRemoteUrls,
     fontSrcAllRemote,
     familyKey,

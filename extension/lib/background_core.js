@@ -280,9 +280,29 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return msg.tabId;
   }
 
+  // What the reader was shown for a link about to be resolved (its verdict's
+  // text, title or alt) and the sender: the helper judges the destination with them.
+  async function shownFor(msg) {
+    const r = Number.isInteger(msg.tabId) ? records.get(msg.tabId) : null;
+    const links = r && r.result && Array.isArray(r.result.links) ? r.result.links : [];
+    const l = links.find((x) => x && x.original === msg.url && x.verdict && typeof x.verdict.shown === "string");
+    if (!l) return {};
+    const v = l.verdict;
+    const out = v.source === "title" ? { title: v.shown } : v.source === "alt" ? { alts: [v.shown] } : { text: v.shown };
+    try {
+      const { from } = await partiesFor(msg.tabId);
+      if (typeof from === "string" && from) out.from = from;
+    } catch (e) {
+      // no sender known: judged without it
+    }
+    return out;
+  }
+
   function hostCall(action, params, opts) {
     return client.request(action, params, opts);
   }
+
+  const WEB_URL_RE = /^https?:\/\//i;
 
   // The allowlist entry of a domain as the helper normalises it, or null.
   async function allowEntry(domain) {
@@ -469,6 +489,33 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
         return { ok: true };
       },
     },
+    // A click on a link the helper judged deceptive, lookalike or hidden: ask
+    // first, in a window that says why (confirm/confirm.html).
+    "display.checkLink": {
+      from: "display",
+      async run(msg, sender) {
+        if (typeof msg.url !== "string" || !WEB_URL_RE.test(msg.url)) throw new HostError("bad_request", "url missing");
+        const q = new URLSearchParams({
+          url: msg.url,
+          kind: typeof msg.kind === "string" ? msg.kind : "",
+          evidence: typeof msg.evidence === "string" ? msg.evidence : "",
+        });
+        const tabId = tabOf(sender);
+        if (tabId !== null) q.set("tabId", String(tabId));
+        await messenger.windows.create({ url: `${base}confirm/confirm.html?${q}`, type: "popup", width: 560, height: 300 });
+        return { ok: true };
+      },
+    },
+    // A click on a link whose text names the same owner's other domain (the
+    // helper judged it fine): opened without Thunderbird's mismatch warning.
+    "display.openLink": {
+      from: "display",
+      async run(msg) {
+        if (typeof msg.url !== "string" || !WEB_URL_RE.test(msg.url)) throw new HostError("bad_request", "url missing");
+        await messenger.windows.openDefaultBrowser(msg.url);
+        return { ok: true };
+      },
+    },
 
     report: {
       from: "page",
@@ -533,15 +580,21 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
       async run(msg) {
         if (typeof msg.url !== "string") throw new HostError("bad_request", "url missing");
         try {
-          const result = await hostCall("resolve", { url: msg.url }, { timeoutMs: RESOLVE_TIMEOUT_MS });
+          const shown = await shownFor(msg);
+          const result = await hostCall("resolve", { url: msg.url, ...shown }, { timeoutMs: RESOLVE_TIMEOUT_MS });
           // Point the link in the message the menu was used on at the destination.
           if (Number.isInteger(msg.tabId) && typeof result.final === "string" && /^(https?:|mailto:)/i.test(result.final)) {
             const r = records.get(msg.tabId);
+            const verdict = result.verdict && typeof result.verdict === "object" ? result.verdict : null;
             if (r && r.result && Array.isArray(r.result.links)) {
-              for (const l of r.result.links) if (l && l.original === msg.url && l.status === "opaque") l.resolved = result.final;
+              for (const l of r.result.links) {
+                if (!l || l.original !== msg.url || l.status !== "opaque") continue;
+                l.resolved = result.final;
+                if (l.verdict || verdict) l.verdict = verdict; // judged again on where it really goes
+              }
             }
             messenger.tabs
-              .sendMessage(msg.tabId, { command: "linkResolved", url: msg.url, final: result.final })
+              .sendMessage(msg.tabId, { command: "linkResolved", url: msg.url, final: result.final, ...(verdict ? { verdict } : {}) })
               .catch(() => {});
           }
           return { ok: true, result };

@@ -120,6 +120,26 @@ export function changedLinks(links, undone = []) {
   return out;
 }
 
+// Links the helper judged by where they really go (deceptive, lookalike, then
+// hidden), for the popup's first section.
+const VERDICT_ORDER = { deceptive: 0, lookalike: 1, hidden: 2 };
+export function deceptiveLinks(links) {
+  const out = [];
+  for (const l of Array.isArray(links) ? links : []) {
+    const v = l && l.verdict;
+    if (!v || typeof v !== "object" || !(str(v.kind) in VERDICT_ORDER)) continue;
+    out.push({
+      kind: str(v.kind),
+      href: l.final == null ? str(l.original) : str(l.final),
+      shown: str(v.shown),
+      domain: str(v.domain),
+      imitates: str(v.imitates),
+      evidence: str(v.evidence),
+    });
+  }
+  return out.sort((a, b) => VERDICT_ORDER[a.kind] - VERDICT_ORDER[b.kind]);
+}
+
 // Per registrable domain: its content images that allowing would show
 // (blocked, not trackers, in an <img src>), those shown and why, and its
 // trackers (which stay blocked either way).
@@ -190,6 +210,7 @@ export function buildReport(record) {
       remoteAllowed: false,
       headers: [],
       count: 0,
+      deceptive: [],
     };
   }
   const state = record.state || { kind: "none" };
@@ -208,6 +229,7 @@ export function buildReport(record) {
     plain: record.kind === "plain",
     groups: groupRemote(result.remote),
     links: changedLinks(result.links, record.undone),
+    deceptive: deceptiveLinks(result.links),
     imageDomains: images.filter((d) => d.blocked && !d.shown).map((d) => d.domain),
     images: images.map((d) => ({ ...d, line: imageLine(d) })),
     sender: senderLine(result.sender_images),

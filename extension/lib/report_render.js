@@ -118,6 +118,24 @@ export function renderLinks(doc, links, actions) {
   return section;
 }
 
+// Deceptive, lookalike and hidden links: the popup's first section (none: nothing).
+const VERDICT_LABELS = { deceptive: "verdictDeceptive", lookalike: "verdictLookalike", hidden: "verdictHidden" };
+export function renderDeceptive(doc, items) {
+  const section = el(doc, "section", { className: "deceptive" });
+  if (!items || !items.length) return section;
+  section.appendChild(el(doc, "h2", { text: t("deceptiveTitle") }));
+  const ul = el(doc, "ul");
+  for (const d of items) {
+    const li = el(doc, "li", { className: `verdict verdict-${d.kind}` });
+    li.appendChild(el(doc, "span", { className: "verdict-kind", text: `\u26a0 ${VERDICT_LABELS[d.kind] ? t(VERDICT_LABELS[d.kind]) : d.kind}` }));
+    if (d.evidence) li.appendChild(el(doc, "div", { className: "evidence", text: d.evidence }));
+    li.appendChild(el(doc, "div", { className: "href" }, el(doc, "span", { text: t("deceptiveGoesTo") }), el(doc, "code", { text: d.href })));
+    ul.appendChild(li);
+  }
+  section.appendChild(ul);
+  return section;
+}
+
 function actionButton(doc, className, text, run, doneText) {
   const button = el(doc, "button", { type: "button", className, text });
   button.addEventListener("click", async () => {
@@ -186,6 +204,7 @@ export function renderReport(doc, model, actions) {
   header.appendChild(el(doc, "span", { className: "badge", text: model.badge.text }));
   header.appendChild(el(doc, "p", { className: "status", text: model.status }));
   root.appendChild(header);
+  root.appendChild(renderDeceptive(doc, model.deceptive));
   if (model.remoteAllowed) root.appendChild(renderRemoteAllowed(doc));
   if (model.receipts && model.receipts.length) root.appendChild(renderReceipts(doc, model.receipts));
   root.appendChild(renderImageDomains(doc, model.images || [], actions, model.sender || null));

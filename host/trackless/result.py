@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Remote", "Link", "Result", "KINDS", "LINK_STATUSES"]
+__all__ = ["Remote", "Link", "Verdict", "Result", "KINDS", "LINK_STATUSES", "VERDICTS"]
 
 #: Kinds of remote reference.
 KINDS = ("pixel", "image", "css", "font", "media", "frame", "prefetch", "script", "refresh", "other")
 #: Status of a link after the link engine.
 LINK_STATUSES = ("unchanged", "cleaned", "unwrapped", "opaque")
+#: Kinds of verdict on where a link really goes (trackless.links.deceptive).
+VERDICTS = ("deceptive", "lookalike", "hidden")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,33 @@ class Remote:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What is wrong with where a link really goes (see ``trackless.links.deceptive``).
+
+    kind: one of ``VERDICTS``: ``deceptive`` (what the reader is shown names
+      one site, the link goes to another), ``lookalike`` (the destination's
+      domain imitates a well-known or the sender's domain), ``hidden`` (the
+      reader is shown a site but the destination cannot be known offline).
+    domain: the registrable domain the link goes to (for ``hidden``: the
+      wrapper's or shortener's, the only one known).
+    shown: what the reader is shown that names a site ("" for a lookalike
+      found from the destination alone).
+    source: where ``shown`` comes from: ``text``, ``title`` or ``alt`` ("" if none).
+    names: the registrable domain ``shown`` names ("" if none).
+    imitates: for ``lookalike``, the domain imitated ("" otherwise).
+    evidence: one human sentence saying why.
+    """
+
+    kind: str
+    domain: str
+    shown: str = ""
+    source: str = ""
+    names: str = ""
+    imitates: str = ""
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
 class Link:
     """One link and what the link engine made of it.
 
@@ -68,6 +97,7 @@ class Link:
     tracker: the link tracks the reader (a click tracker, an id, your address,
     per-reader tracking parameters); security gateways, redirectors, shorteners
     and campaign tags (``utm_*``) alone are not. The badge counts these.
+    verdict: a ``Verdict`` when the link is deceptive, a lookalike or hidden, else None.
     """
 
     original: str
@@ -80,6 +110,7 @@ class Link:
     chain: tuple[str, ...] = ()
     reason: str | None = None
     tracker: bool = False
+    verdict: Verdict | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)

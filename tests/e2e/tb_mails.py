@@ -190,6 +190,18 @@ def head_tricks_html(base: str) -> str:
     )
 
 
+def deceptive_html(base: str) -> str:
+    """Links whose text names another site than they go to (issue 14)."""
+    return f"""<p>Account notice.</p>
+<p><a id="d-deceptive" href="https://login.account-check.example/signin">https://www.paypal.com/signin</a></p>
+<p><a id="d-lookalike" href="https://www.paypa1.com/">Sign in</a></p>
+<p><a id="d-alias" href="https://www.amazon.com/gp/help">https://www.amazon.de/</a></p>
+<p><a id="d-wrapped" href="https://www.google.com/url?q=https://www.shop.example/sale">https://www.shop.example/sale</a></p>
+<p><a id="d-plain" href="https://www.shop.example/about">about</a></p>
+<p><a id="d-forged" href="https://www.shop.example/x" data-trackless-alias="paypal.com">https://www.paypal.com/</a></p>
+<img src="{base}/deceptive/open.gif" width="1" height="1">"""
+
+
 def broken_body_html(base: str) -> str:
     """Attribute names the HTML parser makes but setAttribute refuses: `0,` and `width:100%;` from a
     broken unquoted body style (refused by Thunderbird 140's rule, the XML Name production), and
@@ -244,6 +256,7 @@ def all_mails(base: str) -> list[TestMail]:
         TestMail("Images from a second domain", html=second_domain_html(base)),
         TestMail("Head tricks", html=head_tricks_html(base), headers=("Disposition-Notification-To: Shop <receipts@shop.example>",)),
         TestMail("Remote allowed probe", html=remote_allowed_html(base)),
+        TestMail("Deceptive links", html=deceptive_html(base)),
         TestMail("Sender images authenticated", html=sender_images_html(base, "sender-pass"), sender=LOCAL_SENDER, headers=(AUTH_PASS,)),
         TestMail("Sender images unauthenticated", html=sender_images_html(base, "sender-none"), sender=LOCAL_SENDER),
         TestMail("Remote allowed CSS probe", html=remote_css_html(base)),

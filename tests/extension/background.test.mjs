@@ -374,6 +374,31 @@ test("a resolved link is pointed at its destination in the tab and in the report
   assert.deepEqual(messenger.tabMessages, []);
 });
 
+test("resolving a hidden link sends what it showed; the verdict on the destination replaces the old one", async () => {
+  const opaque = "https://click.example/ls/click?upn=1";
+  const hidden = { kind: "hidden", domain: "click.example", shown: "www.paypal.com", source: "text", names: "paypal.com", imitates: "", evidence: "hidden why" };
+  const deceptive = { ...hidden, kind: "deceptive", domain: "evil.example", evidence: "deceptive why" };
+  const frames = [];
+  const { send, messenger } = setup({
+    host: (f) => {
+      frames.push(f);
+      return f.action === "sanitize"
+        ? { ok: true, result: { html: "x", badge: 1, remote: [], links: [{ original: opaque, final: null, status: "opaque", removed: [], verdict: hidden }] } }
+        : f.action === "resolve"
+          ? { ok: true, result: { url: f.url, final: "https://evil.example/p", chain: [], removed: [], cached: false, verdict: deceptive } }
+          : { ok: true, result: {} };
+    },
+  });
+  await send({ command: "display.sanitize", parts: ["x"] }, DISPLAY);
+  await send({ command: "resolve", url: opaque, tabId: 5 }, PAGE);
+  const resolve = frames.find((f) => f.action === "resolve");
+  assert.equal(resolve.text, "www.paypal.com");
+  assert.equal(resolve.from, "news@shop.example");
+  assert.deepEqual(messenger.tabMessages, [[5, { command: "linkResolved", url: opaque, final: "https://evil.example/p", verdict: deceptive }]]);
+  const { record } = await send({ command: "report", tabId: 5 }, PAGE);
+  assert.equal(record.result.links[0].verdict.kind, "deceptive");
+});
+
 test("a resolve result with a non-web destination is not applied to the message", async () => {
   const { send, messenger } = setup({
     host: (f) => ({ ok: true, result: { url: f.url, final: "javascript:alert(1)", chain: [] } }),

@@ -247,6 +247,22 @@ def test_uncloak_action_needs_the_setting_and_uses_dns(dns_server, env, monkeypa
     assert sorted(q for q, _ in dns_server.queries) == ["epost.brand.example", "www.brand.example"]
 
 
+def test_resolve_action_judges_the_resolved_destination(http_server, env):
+    """What the link showed, against where it really went once resolved."""
+    http_server.routes["/ls/click"] = lambda req: Reply(302, [("Location", "https://login.account-check.example/x")])
+    store = Store(env / "config" / "settings.json")
+    store.set_options({"resolve_allow_private": True})
+    url = f"http://127.0.0.1:{http_server.port}/ls/click?upn=abc"
+    handle = handler_for("resolve")
+    out = handle({"url": url, "text": "www.paypal.com", "from": "service@paypal-mail.example"}, _ctx(store))
+    assert out["verdict"]["kind"] == "deceptive" and out["verdict"]["names"] == "paypal.com"
+    assert out["verdict"]["domain"] == "account-check.example"
+    out = handle({"url": url, "text": "Read more"}, _ctx(store))
+    assert out["verdict"] is None
+    with pytest.raises(RequestError):
+        handle({"url": url, "alts": "paypal"}, _ctx(store))
+
+
 def test_uncloak_of_hosts_whose_dns_never_answers_stays_inside_the_budget(dns_server, env, monkeypatch):
     # A mail naming many hosts whose DNS servers never answer: one query each used to be waited
     # for in turn (here 12 x 0.5 s), holding every request queued behind this one.

@@ -50,7 +50,10 @@ def test_schema_doc_matches_output(tmp_path, monkeypatch):
         DnsChain("epost.brand-shop.example", ("x.emsecure.net",), "Selligent", "alias"), DnsChain("a.example", (), None, "no CNAME")])
     merged: dict[str, set[str]] = {}
     monkeypatch.setattr(cmd, "_dkim_verifier", lambda readers: lambda f: f)
-    for args in (["--dns", "mailbox.mbox", str(tmp_path / "missing.eml")], ["mailbox.mbox"], ["."]):
+    phish = tmp_path / "phish.eml"  # a deceptive link: fills senders[].deceptive_links
+    phish.write_bytes(b"From: a@account-check.example\nContent-Type: text/html\n\n"
+                      b'<a href="https://account-check.example/">www.paypal.com</a>')
+    for args in (["--dns", "mailbox.mbox", str(tmp_path / "missing.eml")], ["mailbox.mbox"], ["."], [str(phish)]):
         code, out, err = run_report("--format", "json", "--jobs", "1", *args)
         assert code == 0, err
         for k, v in observed(json.loads(out)).items():

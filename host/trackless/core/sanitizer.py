@@ -14,7 +14,9 @@ Markers left in the sanitized HTML (a contract with the add-on):
   yet: the helper's image proxy fills it in as a ``data:`` URI);
 - ``data-trackless-original="<href as written>"`` on a link whose ``href`` was
   cleaned or unwrapped;
-- ``data-trackless-link="opaque"`` on a link whose destination cannot be known offline.
+- ``data-trackless-link="opaque"`` on a link whose destination cannot be known offline;
+- ``data-trackless-verdict="deceptive|lookalike|hidden"`` and
+  ``data-trackless-evidence="<why>"`` on a link judged by where it really goes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from . import css, trackers, vectors
 from ..domains import domain_of, registrable_domain
 from .html import HTML_NS, Document, parse, settle
 from .tree import gone as _gone, has_content, remove as _remove
-from .walk_common import ALLOWED_ATTR, BLOCKED_ATTR, LINK_ATTR, MAX_NESTING, ORIGINAL_ATTR, attr_text as _attr_text
+from .walk_common import (ALLOWED_ATTR, BLOCKED_ATTR, LINK_ATTR, MAX_NESTING, ORIGINAL_ATTR, VERDICT_ATTRS,
+                          attr_text as _attr_text)
 from .walk_foreign import ForeignWalk
 from .walk_frames import FrameWalk
 from .walk_head import HeadWalk
@@ -190,6 +193,9 @@ class _Walker(HeadWalk, StyleWalk, MediaWalk, LinkWalk, FrameWalk, ForeignWalk):
         elif tag in vectors.RAW_TEXT_ELEMENTS and not self.report_only and el.namespace == HTML_NS:
             self._raw_text(el, tag)
         pixel = False
+        if not self.report_only and tag in vectors.LINK_ELEMENTS:
+            for forged in VERDICT_ATTRS:  # only the judge sets these (the add-on trusts them)
+                el.attrs.pop(forged, None)
         for attr in list(el.attrs):
             if _gone(el):
                 return

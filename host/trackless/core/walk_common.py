@@ -11,6 +11,10 @@ BLOCKED_ATTR = "data-trackless-blocked"
 ALLOWED_ATTR = "data-trackless-allowed"
 ORIGINAL_ATTR = "data-trackless-original"
 LINK_ATTR = "data-trackless-link"
+VERDICT_ATTR = "data-trackless-verdict"
+EVIDENCE_ATTR = "data-trackless-evidence"
+ALIAS_ATTR = "data-trackless-alias"
+VERDICT_ATTRS = (VERDICT_ATTR, EVIDENCE_ATTR, ALIAS_ATTR)
 
 #: Anything that may name a remote place, in any spelling (fail closed).
 REMOTEISH = re.compile(r"(?:https?|ftps?|wss?|file):|//|\\\\", re.I)

@@ -42,7 +42,8 @@ from .analyse import MailFindings
 from .redact import IDENTIFYING_PARAM, looks_like_token
 
 __all__ = ["vendor_names", "vendor_key", "Count", "MonthStat", "SenderSummary", "Summary", "VendorDetail", "Aggregator",
-           "UNKNOWN_MONTH", "NO_SENDER", "HOW_WORDS"]
+           "UNKNOWN_MONTH", "NO_SENDER", "HOW_WORDS",
+           "DeceptiveLink", "MAX_DECEPTIVE_LISTED"]
 
 #: How a vendor tracked a mail, in the order shown.
 HOW_WORDS = {"pixel": "tracking pixel", "remote": "other remote tracker", "link": "tracking link",
@@ -68,6 +69,22 @@ class MonthStat:
     with_trackers: int
 
 
+#: Distinct deceptive/lookalike links listed per sender (all are counted).
+MAX_DECEPTIVE_LISTED = 20
+
+
+@dataclass(frozen=True)
+class DeceptiveLink:
+    """One deceptive or lookalike link of a sender, seen in ``mails`` mails."""
+
+    kind: str
+    domain: str
+    names: str
+    imitates: str
+    evidence: str
+    mails: int
+
+
 @dataclass(frozen=True)
 class SenderSummary:
     sender: str
@@ -85,6 +102,8 @@ class SenderSummary:
     months: tuple[MonthStat, ...]
     with_remote_trackers: int = 0
     with_tracking_links: int = 0
+    deceptive: int = 0                                 # deceptive or lookalike links, in all
+    deceptive_links: tuple[DeceptiveLink, ...] = ()    # the distinct ones, most seen first
 
     @property
     def share(self) -> float:
@@ -188,6 +207,8 @@ class _Sender:
     vendors: _Counter = field(default_factory=lambda: _Counter(keyed=True))
     hosts: _Counter = field(default_factory=_Counter)
     months: dict = field(default_factory=dict)
+    deceptive: int = 0
+    deceptive_links: dict = field(default_factory=dict)  # (kind, domain, names, imitates) -> [evidence, mails]
 
 
 def _month(f: MailFindings) -> str:
@@ -274,6 +295,7 @@ class Aggregator:
             target.with_remote_trackers += bool(f.trackers)
             target.with_tracking_links += bool(f.links)
             target.first, target.last = _span(target.first, target.last, f.date_utc)
+        _add_deceptive(s, f)
         s.vendors.add_mail(vendors)
         s.hosts.add_mail(third)
         m = s.months.setdefault(month, [0, 0])
@@ -310,6 +332,7 @@ class Aggregator:
                 vendors=s.vendors.top(), third_party_hosts=s.hosts.top(), first_seen=s.first, last_seen=s.last,
                 months=_months(s.months), with_remote_trackers=s.with_remote_trackers,
                 with_tracking_links=s.with_tracking_links,
+                deceptive=s.deceptive, deceptive_links=_deceptive_links(s),
             ))
         senders.sort(key=lambda x: (-x.mails, -x.with_trackers, x.sender))
         return Summary(
@@ -332,3 +355,20 @@ class Aggregator:
             ))
         out.sort(key=lambda v: (-v.mails, v.name.casefold()))
         return tuple(out)
+
+
+# ---- deceptive and lookalike links per sender (trackless.links.deceptive) ----
+def _add_deceptive(s: _Sender, f: MailFindings) -> None:
+    s.deceptive += len(f.deceptive)
+    for k, d in {(d.kind, d.domain, d.names, d.imitates): d for d in f.deceptive}.items():
+        entry = s.deceptive_links.get(k)
+        if entry is None:
+            if len(s.deceptive_links) >= MAX_DECEPTIVE_LISTED:
+                continue  # counted above, not listed: the state stays bounded
+            entry = s.deceptive_links[k] = [d.evidence, 0]
+        entry[1] += 1
+
+
+def _deceptive_links(s: _Sender) -> tuple[DeceptiveLink, ...]:
+    items = sorted(s.deceptive_links.items(), key=lambda kv: (kv[0][0] != "deceptive", -kv[1][1], kv[0]))
+    return tuple(DeceptiveLink(k[0], k[1], k[2], k[3], v[0], v[1]) for k, v in items)

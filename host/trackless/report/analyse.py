@@ -101,6 +101,35 @@ class LinkFinding:
 
 
 @dataclass(frozen=True)
+class DeceptiveFinding:
+    """A link judged ``deceptive`` or ``lookalike`` (trackless.links.deceptive).
+
+    href: the link as written; domain: where it really goes; shown: what the
+    reader is shown ("" when none); names: the domain that names;
+    imitates: the domain a lookalike imitates; evidence: why, in words.
+    """
+
+    kind: str
+    href: str
+    domain: str
+    shown: str
+    names: str
+    imitates: str
+    evidence: str
+
+
+#: Verdicts the report lists per sender (``hidden`` only says a wrapper hides a destination).
+REPORTED_VERDICTS = ("deceptive", "lookalike")
+
+
+def deceptive_findings(links) -> tuple[DeceptiveFinding, ...]:
+    """The deceptive and lookalike links among a sanitize result's links."""
+    return tuple(DeceptiveFinding(l.verdict.kind, l.original, l.verdict.domain, l.verdict.shown, l.verdict.names,
+                                  l.verdict.imitates, l.verdict.evidence)
+                 for l in links if l.verdict is not None and l.verdict.kind in REPORTED_VERDICTS)
+
+
+@dataclass(frozen=True)
 class MailFindings:
     """Everything the report says about one mail."""
 
@@ -121,6 +150,7 @@ class MailFindings:
     has_text: bool
     size: int = 0
     evidence: Evidence | None = None  # hash, DKIM, Authentication-Results, source position
+    deceptive: tuple[DeceptiveFinding, ...] = ()
 
     @property
     def with_trackers(self) -> bool:
@@ -293,6 +323,7 @@ def findings_from(mail: Mail, result: Result | None, *, origin: str, extra_to: I
         has_html=mail.html is not None,
         has_text=mail.text is not None and bool(mail.text.strip()),
         size=size,
+        deceptive=deceptive_findings(result.links) if result is not None else (),
     )
 
 

@@ -161,6 +161,19 @@ def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
     return counts_text(items, e, limit)
 
 
+def deceptive_section(senders) -> list[str]:
+    """Deceptive and lookalike links per sender (nothing when there are none)."""
+    rows = [x for x in senders if x.deceptive]
+    if not rows:
+        return []
+    return ["<h2>Deceptive and lookalike links</h2>", _table(
+        ["Sender", "Links", "What"],
+        ([c(x.sender), str(x.deceptive),
+          "<ul>" + "".join(f"<li>{e(d.kind)}: {e(d.evidence)} ({plural(d.mails, 'mail')})</li>"
+                           for d in x.deceptive_links) + "</ul>"] for x in rows),
+        {1})]
+
+
 def mail(index: int, f: MailFindings) -> str:
     subject = e(f.subject) or "(no subject)"
     verdict = verdict_parts(f, "<span class=bad>identifies you</span>")
@@ -302,6 +315,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
                    f"<dt>Third-party hosts</dt><dd>{_counts(x.third_party_hosts)}</dd>"
                    f"<dt>By month (tracked / mails)</dt><dd>"
                    + ", ".join(f"{e(m.month)}: {m.with_trackers}/{m.mails}" for m in x.months) + "</dd></dl>")
+    out += deceptive_section(s.senders)
     if meta.dns is not None:
         out.append("<h2>DNS (CNAME chains)</h2>")
         out.append(_table(["Host", "CNAME chain", "Vendor", "Note"],

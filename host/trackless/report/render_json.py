@@ -97,6 +97,9 @@ def _sender(x: SenderSummary) -> dict:
         "vendors": [_count(c) for c in x.vendors], "third_party_hosts": [_count(c) for c in x.third_party_hosts],
         "first_seen": x.first_seen, "last_seen": x.last_seen, "months": [_month(m) for m in x.months],
         "with_remote_trackers": x.with_remote_trackers, "with_tracking_links": x.with_tracking_links,
+        "deceptive": x.deceptive,
+        "deceptive_links": [{"kind": d.kind, "domain": d.domain, "names": d.names, "imitates": d.imitates,
+                             "evidence": d.evidence, "mails": d.mails} for d in x.deceptive_links],
     }
 
 

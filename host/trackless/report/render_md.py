@@ -76,6 +76,15 @@ def _counts(items: tuple[Count, ...], limit: int = 8) -> str:
     return counts_text(items, esc, limit)
 
 
+def deceptive_lines(x) -> list[str]:
+    """A sender's deceptive and lookalike links (none: no line)."""
+    if not x.deceptive:
+        return []
+    out = [f"- Deceptive or lookalike links: {x.deceptive}"]
+    out += [f"  - {d.kind}: {esc(d.evidence)} ({plural(d.mails, 'mail')})" for d in x.deceptive_links]
+    return out
+
+
 def mail(index: int, f: MailFindings) -> str:
     out: list[str] = []
     subject = esc(f.subject) or "(no subject)"
@@ -216,6 +225,7 @@ def document(meta: ReportMeta, s: Summary, mail_chunks: Iterable[str], index_chu
         out.append(f"- Third-party hosts: {_counts(x.third_party_hosts)}")
         if x.read_receipts:
             out.append(f"- Mails asking for a read receipt: {x.read_receipts}")
+        out += deceptive_lines(x)
         out.append("- By month: " + ", ".join(f"{m.month}: {m.with_trackers}/{m.mails}" for m in x.months))
     if meta.dns is not None:
         out += ["", "## DNS (CNAME chains)", ""]
