@@ -4,7 +4,7 @@ documents and on realistic mails; deep and huge documents keep working."""
 
 import time
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trackless
@@ -65,7 +65,25 @@ def same_tree(html: str) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile())
 def test_tree_is_the_html5_reference_tree_on_hostile_documents(html):
+    # Neither reference can judge <noscript> inside <template>: html5lib 1.1
+    # predates today's template rules and html5ever always parses <noscript>
+    # as with scripting on (raw text), while Thunderbird's message pane has
+    # scripting off (markup). That case has its own test below.
+    lower = html.lower()
+    assume(not ("<template" in lower and "<noscript" in lower))
     same_tree(html)
+
+
+def test_noscript_in_a_template_is_markup_as_with_scripting_off():
+    """Found by a longer fuzzing run: with scripting off (Thunderbird's message
+    pane), <noscript> in a template is an ordinary element ("in body" rules), so
+    ``</p>`` with no <p> in scope inserts an empty <p> and a tracker inside is
+    an element the walk sees, not text."""
+    html = "<p>" * 13 + '<template><noscript></p><img src="https://t.example/o.gif"></noscript>'
+    soup = _soup(html)
+    noscript = soup.find("noscript")
+    assert [c.name for c in noscript.children] == ["p", "img"]
+    assert str(noscript) == '<noscript><p></p><img src="https://t.example/o.gif"/></noscript>'
 
 
 def test_tree_is_the_html5_reference_tree_on_realistic_mails():
