@@ -18,6 +18,7 @@ from pathlib import Path
 
 import trackless
 from trackless.core.sanitizer import _url_facts
+from trackless.core import tokens
 from trackless.links import validate
 from trackless.mail import parse_message
 
@@ -60,6 +61,7 @@ def run(html: str) -> None:
     _url_facts.cache_clear()
     validate._check.cache_clear()
     validate.valid_host.cache_clear()
+    tokens.content_reason.cache_clear()
     trackless.sanitize(html, recipients=("jane.doe@example.org",))
 
 
