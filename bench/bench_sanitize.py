@@ -18,6 +18,8 @@ from pathlib import Path
 
 import trackless
 from trackless.core.sanitizer import _url_facts
+from trackless.core import tokens
+from trackless.links import validate
 from trackless.mail import parse_message
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +59,9 @@ def bleach_clean(html: str) -> None:
 def run(html: str) -> None:
     # every run is a mail never seen before: no per-URL facts cached from the last run
     _url_facts.cache_clear()
+    validate._check.cache_clear()
+    validate.valid_host.cache_clear()
+    tokens.content_reason.cache_clear()
     trackless.sanitize(html, recipients=("jane.doe@example.org",))
 
 

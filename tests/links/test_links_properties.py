@@ -126,3 +126,23 @@ def test_any_host_prefilter_changes_nothing(url):
 def test_prefilter_equivalence_on_every_example():
     for ex in RULES.examples:
         assert unwrap_with(RULES, ex.url) == unwrap_with(NO_PREFILTER, ex.url)
+
+
+@SETTINGS
+@given(st.lists(anything, max_size=6))
+def test_url_check_caches_change_nothing(batch):
+    """validate._check and valid_host are memoised (pure; the same link and
+    host recur within a mail): every result, in any order and with repeats,
+    equals the one computed without the caches."""
+    from trackless.links import validate
+
+    batch = batch + batch[::-1]  # repeats: later calls hit the cache
+    cached = [unwrap_with(RULES, u) for u in batch]
+    cached_checks = [(validate.check_original(u), validate.accept(u)) for u in batch]
+    check, valid = validate._check, validate.valid_host
+    validate._check, validate.valid_host = check.__wrapped__, valid.__wrapped__
+    try:
+        assert [unwrap_with(RULES, u) for u in batch] == cached
+        assert [(validate.check_original(u), validate.accept(u)) for u in batch] == cached_checks
+    finally:
+        validate._check, validate.valid_host = check, valid

@@ -49,12 +49,18 @@ def slots(url: str) -> list[tuple[str, str]]:
     """(slot, value) for every random-looking part of a URL: ``q:<name>`` for a
     query parameter, ``p:<n>`` for the n-th path segment. Content addresses
     (asset files, content hosts, static paths) have none."""
+    return _host_slots(url)[1]
+
+
+def _host_slots(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """(host, ``slots(url)``) from one split of the URL."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return []
-    if not parts.hostname or content_reason(parts) is not None:
-        return []
+        return "", []
+    host = parts.hostname
+    if not host or content_reason(parts) is not None:
+        return host or "", []
     out = []
     for i, seg in enumerate(s for s in parts.path.split("/") if s):
         stem = seg.rsplit(".", 1)[0] if "." in seg[-6:] else seg
@@ -66,7 +72,7 @@ def slots(url: str) -> list[tuple[str, str]]:
             out.append((f"q:{name}", value))
         elif not eq and name and tokenish(name):
             out.append(("q:", name))
-    return out
+    return host, out
 
 
 def mail_ids(urls: Iterable[tuple[str, bool]]) -> dict[str, str]:
@@ -78,11 +84,8 @@ def mail_ids(urls: Iterable[tuple[str, bool]]) -> dict[str, str]:
     count: dict[str, int] = {}
     in_tracker: set[str] = set()
     for url, tracker in dict.fromkeys(urls):
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            continue
-        for slot, value in slots(url):
+        host, found = _host_slots(url)
+        for slot, value in found:
             seen.setdefault(value, set()).add((slot, host))
             count[value] = count.get(value, 0) + 1
             if tracker:

@@ -146,6 +146,7 @@ def _content_host(host: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked by find_token, token_facts and learn.slots for one URL
 def content_reason(parts: SplitResult) -> str | None:
     """Why the random-looking names in this URL name content (a content host, a
     content file such as an image, font or style sheet, a static path), or None."""

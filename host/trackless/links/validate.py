@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .urls import Parts, split
@@ -30,6 +31,7 @@ _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
 _IPISH = re.compile(r"(?i)(?:0x[0-9a-f]*|[0-9]+)\Z")
 
 
+@lru_cache(maxsize=1024)  # pure; the same hosts recur in every link of a mail
 def valid_host(host: str, *, require_dot: bool = True) -> bool:
     """A DNS name, a canonical dotted-quad IPv4 or a bracketed IPv6 literal."""
     if not host or len(host) > 253:
@@ -64,6 +66,7 @@ def valid_host(host: str, *, require_dot: bool = True) -> bool:
     return all(_LABEL.match(label) for label in labels)
 
 
+@lru_cache(maxsize=512)  # pure (Parts is frozen); a link is checked by the vendor screen, the engine and the cleaner
 def _check(url: str, *, require_dot: bool) -> Parts | None:
     if len(url) > MAX_URL or _BAD_CHARS.search(url) or " " in url:
         return None
