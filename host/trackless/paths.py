@@ -70,3 +70,15 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
 def learned_path(env: Mapping[str, str] | None = None) -> Path:
     """The helper's store of ids learned from the reader's mail (issue 17)."""
     return data_dir(env) / LEARNED_FILE
+
+
+def special_file(path: str) -> bool:
+    """Is ``path`` an existing file that is not a regular file (``/dev/null``, a
+    FIFO, a terminal)? Output to such a file is written straight into it:
+    the atomic temp-file-and-rename would replace the device itself."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False

@@ -1,6 +1,7 @@
 """The `trackless sanitize` contract, run as a real process."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,32 @@ def test_out_file(tmp_path):
     proc = run("--out", str(out), str(SAMPLE))
     assert proc.returncode == 0 and proc.stdout == b""
     assert "Northwind" in out.read_text()
+
+
+def _drain(fifo):
+    """Read a FIFO in a thread (as a pager or another program would); returns the thread and its result."""
+    import threading
+
+    got = []
+    t = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    t.start()
+    return t, got
+
+
+def test_out_into_a_special_file_writes_into_it_and_keeps_it(tmp_path):
+    """``--out /dev/null`` (or a FIFO) is written into, never replaced by a
+    renamed temp file (as root, that replaced the /dev/null device)."""
+    import stat
+
+    fifo = tmp_path / "out.html"
+    os.mkfifo(fifo)
+    reader, got = _drain(fifo)
+    proc = run("--out", str(fifo), str(SAMPLE))
+    reader.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced"
+    assert b"Northwind" in got[0]
+    assert sorted(os.listdir(tmp_path)) == ["out.html"]  # no temp file left beside it
 
 
 def test_stdin_html_and_options():

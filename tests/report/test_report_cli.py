@@ -238,3 +238,21 @@ def test_format_follows_out_extension(tmp_path, name, marker):
     code, _, err = run_report("--jobs", "1", "--out", str(tmp_path / name), "eml/04-bank-notice.eml")
     assert code == 0, err
     assert marker in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_out_into_a_special_file_writes_into_it_and_keeps_it(tmp_path):
+    """``--out`` naming a FIFO (or /dev/null) is written into, never replaced by a renamed temp file."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.md"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    code, out, err = run_report("--jobs", "1", "--out", str(fifo), os.path.join(FIXTURES, "mailbox.mbox"))
+    reader.join(30)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced"
+    assert b"# Trackless evidence report" in got[0]
+    assert sorted(os.listdir(tmp_path)) == ["report.md"]

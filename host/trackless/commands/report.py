@@ -185,10 +185,14 @@ def run(args, *, stdout=None, stderr=None) -> int:
     verifier = _dkim_verifier(args.to) if args.dns else None
     out_file = tmp_path = None
     if out_name:
+        from ..paths import special_file
+
         directory = os.path.dirname(os.path.abspath(out_name))
-        tmp_path = os.path.join(directory, f".{os.path.basename(out_name)}.{os.getpid()}.tmp")
+        # straight into /dev/null or a FIFO: a rename would replace the device
+        tmp_path = None if special_file(out_name) else os.path.join(
+            directory, f".{os.path.basename(out_name)}.{os.getpid()}.tmp")
         try:
-            out_file = open(tmp_path, "w", encoding="utf-8", newline="\n")
+            out_file = open(tmp_path or out_name, "w", encoding="utf-8", newline="\n")
         except OSError as exc:
             print(f"trackless report: cannot write {out_name}: {exc.strerror or exc}", file=stderr)
             if bundle_tmp:
@@ -204,15 +208,16 @@ def run(args, *, stdout=None, stderr=None) -> int:
     except BaseException:
         if out_file:
             out_file.close()
-            os.unlink(tmp_path)
+            if tmp_path:
+                os.unlink(tmp_path)
         if bundle_tmp:
             bundle.abort(bundle_tmp)
         raise
     if out_file:
         out_file.close()
-        if result.summary.mails:
+        if tmp_path and result.summary.mails:
             os.replace(tmp_path, out_name)
-        else:
+        elif tmp_path:
             os.unlink(tmp_path)
     s = result.summary
     if not s.mails:

@@ -196,7 +196,17 @@ def run(args) -> int:
 
 
 def _write(path: str, text: str) -> None:
-    """Write whole or not at all (temp file + rename)."""
+    """Write whole or not at all (temp file + rename); straight into a special
+    file such as ``/dev/null`` (a rename would replace the device)."""
+    from ..paths import special_file
+
+    if special_file(path):
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        return
     tmp = f"{path}.tmp-{os.getpid()}"
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
