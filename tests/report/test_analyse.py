@@ -51,9 +51,10 @@ def test_findings_from_hand_made_result():
                    vendor=None, reason="remote image", identifies_you=False),  # host/domain left empty
         ),
         links=(
-            Link(original="https://click.esp.example/ls/click?upn=XYZ", final=None, status="opaque", vendor="ESP"),
+            Link(original="https://click.esp.example/ls/click?upn=XYZ", final=None, status="opaque", vendor="ESP",
+                     tracker=True),
             Link(original="https://www.brand.example/p?utm_source=nl&id=7&mc_eid=abc123", final="https://www.brand.example/p?id=7",
-                 status="cleaned", removed=("utm_source", "mc_eid"), vendor="Mailchimp"),
+                 status="cleaned", removed=("utm_source", "mc_eid"), vendor="Mailchimp", tracker=True),
             Link(original="https://www.brand.example/about", final="https://www.brand.example/about", status="unchanged"),
         ),
     )
@@ -76,7 +77,7 @@ def test_findings_from_hand_made_result():
 
 def test_link_identifies_reader_even_if_engine_did_not_say():
     link = Link(original=f"https://x.example/r?u=https%3A%2F%2Fa.example%2F&e={READER.replace('@', '%40')}",
-                final=None, status="opaque")
+                final=None, status="opaque", tracker=True)
     f = findings_from(_mail(), Result(html="", links=(link,)), origin="o")
     # the encoding is named by trackless.core.identity (its naming is its own contract)
     assert f.links[0].identifies_you
@@ -92,16 +93,19 @@ def test_extra_reader_addresses_count():
 
 def test_tracking_param_value_found_in_decoded_wrapper_path():
     link = Link(original="https://r.awstrack.me/L0/https:%2F%2Fa.example%2Fx%3Futm_source%3Dclub%26utm_medium%3Demail/1/abc=1",
-                final="https://a.example/x", status="unwrapped", removed=("utm_source", "utm_medium", "utm_term"))
+                final="https://a.example/x", status="unwrapped", removed=("utm_source", "utm_medium", "utm_term"),
+                tracker=True)
     f = findings_from(_mail(), Result(html="", links=(link,)), origin="o")
     assert f.links[0].tracking_params == (("utm_source", "club"), ("utm_medium", "email"), ("utm_term", None))
 
 
 @pytest.mark.parametrize("link, tracked", [
     (Link("https://a.example/", "https://a.example/", "unchanged"), False),
-    (Link("https://a.example/?utm_source=x", "https://a.example/", "cleaned", removed=("utm_source",)), True),
-    (Link("https://w.example/?u=https://a.example/", "https://a.example/", "unwrapped"), True),
-    (Link("https://w.example/c/1", None, "opaque"), True),
+    # the add-on's vocabulary (issue 13): campaign tags or a plain redirect are cleaned, not tracking
+    (Link("https://a.example/?utm_source=x", "https://a.example/", "cleaned", removed=("utm_source",)), False),
+    (Link("https://w.example/?u=https://a.example/", "https://a.example/", "unwrapped"), False),
+    (Link("https://a.example/?mc_eid=1", "https://a.example/", "cleaned", removed=("mc_eid",), tracker=True), True),
+    (Link("https://w.example/c/1", None, "opaque", tracker=True), True),
     (Link("https://a.example/?e=x", "https://a.example/?e=x", "unchanged", identifies_you=True), True),
 ])
 def test_is_tracked_link(link, tracked):
@@ -120,16 +124,17 @@ def test_text_urls():
 
 def test_analyse_plain_text_mail_uses_link_engine():
     raw = (b"From: Club <club@runners.example>\nTo: alex.martin@example.org\nSubject: Meet-up\n"
-           b"Date: Tue, 03 Nov 2026 18:45:00 +0000\n\nCalendar: https://www.runners.example/c?utm_source=club&x=1\n")
+           b"Date: Tue, 03 Nov 2026 18:45:00 +0000\n\nCalendar: https://www.runners.example/c?utm_source=club&x=1&mc_eid=7f\n")
     seen = []
 
     def fake_unwrap(url, *, recipients=()):
         seen.append((url, tuple(recipients)))
-        return Link(url, "https://www.runners.example/c?x=1", "cleaned", removed=("utm_source",))
+        return Link(url, "https://www.runners.example/c?x=1", "cleaned", removed=("utm_source", "mc_eid"), tracker=True)
 
     f = analyse(raw, "a.eml", ("me@else.example",), unwrap=fake_unwrap, sanitize=lambda *a, **k: pytest.fail("no html"))
-    assert seen == [("https://www.runners.example/c?utm_source=club&x=1", ("alex.martin@example.org", "me@else.example"))]
-    assert f.links[0].in_text and f.links[0].tracking_params == (("utm_source", "club"),)
+    assert seen == [("https://www.runners.example/c?utm_source=club&x=1&mc_eid=7f",
+                     ("alex.martin@example.org", "me@else.example"))]
+    assert f.links[0].in_text and f.links[0].tracking_params == (("utm_source", "club"), ("mc_eid", "7f"))
     assert not f.has_html and f.has_text
 
 
@@ -149,7 +154,10 @@ def test_analyse_passes_sender_and_readers_to_sanitize():
 def test_analyse_real_pipeline_on_a_small_mail():
     raw = (b"From: News <news@brand.example>\nTo: alex.martin@example.org\nSubject: s\n"
            b"Content-Type: text/html\n\n<img src=\"https://t.esp.example/track/open.php?u=1&e=" + MD5.encode()
-           + b"\" width=1 height=1><a href=\"https://www.brand.example/?utm_source=nl\">x</a>\n")
+           + b"\" width=1 height=1><a href=\"https://www.brand.example/?utm_source=nl\">x</a>"
+           b"<a href=\"https://www.brand.example/?utm_source=nl&mc_eid=abc123\">y</a>\n")
     f = analyse(raw, "a.eml")
     assert len(f.trackers) == 1 and f.trackers[0].identifies_how == "md5"
-    assert isinstance(f.links[0], LinkFinding) and f.links[0].tracking_params == (("utm_source", "nl"),)
+    # the utm-only link is cleaned but is not a tracking link (the add-on's count); the mc_eid one is
+    assert f.links_total == 2 and len(f.links) == 1
+    assert isinstance(f.links[0], LinkFinding) and f.links[0].tracking_params == (("utm_source", "nl"), ("mc_eid", "abc123"))

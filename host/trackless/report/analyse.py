@@ -203,7 +203,10 @@ def _domain(host: str) -> str:
 
 
 def is_tracked_link(link: Link) -> bool:
-    return link.status in ("unwrapped", "opaque") or bool(link.removed) or link.identifies_you
+    """A tracking link in the add-on's vocabulary (its countLinks, ``trackless sanitize``): one that
+    tracks the reader (``Link.tracker``) or carries the reader's address. A redirect or a link with
+    only campaign tags (utm_*) is cleaned but is not a tracking link."""
+    return link.tracker or link.identifies_you
 
 
 def query_pairs(url: str) -> list[tuple[str, str]]:
