@@ -70,7 +70,8 @@ def test_sdist_is_complete_and_the_wheel_built_from_it_installs_and_runs(tmp_pat
     with zipfile.ZipFile(wheel) as z:
         wnames = z.namelist()
         meta = z.read(next(n for n in wnames if n.endswith(".dist-info/METADATA"))).decode()
-    rules = sorted(p.relative_to(REPO / "host").as_posix() for p in (REPO / "host" / "trackless" / "rules").rglob("*.toml"))
+    rules = sorted(p.relative_to(REPO / "host").as_posix() for p in (REPO / "host" / "trackless" / "rules").rglob("*")
+                   if p.is_file() and p.suffix in (".toml", ".tsv"))
     assert rules and sorted(n for n in wnames if n.startswith("trackless/rules/")) == rules
     assert "License-Expression: MIT" in meta and "License-File: LICENSE" in meta
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wnames)
