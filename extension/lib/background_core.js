@@ -212,13 +212,18 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
     return r.gen;
   }
 
-  async function partiesFor(tabId) {
+  // The tab's one displayed message, or null (none, several, or unreadable).
+  async function displayedMessage(tabId) {
     try {
-      return partiesOf(singleMessage(await messenger.messageDisplay.getDisplayedMessages(tabId)));
+      return singleMessage(await messenger.messageDisplay.getDisplayedMessages(tabId));
     } catch (e) {
       log(`displayed message of tab ${tabId}: ${e.message || e}`);
-      return { from: "", to: [] };
+      return null;
     }
+  }
+
+  async function partiesFor(tabId) {
+    return partiesOf(await displayedMessage(tabId));
   }
 
   // Sender and recipients of the tab's message, and a promise of what its
@@ -226,12 +231,7 @@ export function createBackground({ messenger, client, now = () => Date.now(), lo
   // read-receipt requests). Headers that cannot be read count as absent: the
   // policy stays off.
   async function mailFacts(tabId) {
-    let message = null;
-    try {
-      message = singleMessage(await messenger.messageDisplay.getDisplayedMessages(tabId));
-    } catch (e) {
-      log(`displayed message of tab ${tabId}: ${e.message || e}`);
-    }
+    const message = await displayedMessage(tabId);
     const headers = (async () => {
       let h = {};
       if (message && Number.isInteger(message.id) && messenger.messages && messenger.messages.getFull) {
